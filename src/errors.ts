@@ -1,0 +1,58 @@
+// The catalogue of errors the manager reports to Docker clients. Each carries the HTTP status it maps to and a
+// stable code; the API layer turns any of them into Docker's `{"message": …}` body. Message texts follow dockerd
+// and classic Swarm word for word where scripts grep for them.
+
+export class ManagerError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(code: string, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ManagerError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** 400: the request itself is wrong (bad JSON, a bad query value, an invalid option). */
+export const badParameter = (message: string) => new ManagerError('BAD_PARAMETER', 400, message);
+
+/** 404 for a container, as dockerd words it. */
+export const noSuchContainer = (ref: string) => new ManagerError('NO_SUCH_CONTAINER', 404, `No such container: ${ref}`);
+export const noSuchImage = (ref: string) => new ManagerError('NO_SUCH_IMAGE', 404, `No such image: ${ref}`);
+export const noSuchNetwork = (ref: string) => new ManagerError('NO_SUCH_NETWORK', 404, `network ${ref} not found`);
+export const noSuchVolume = (ref: string) => new ManagerError('NO_SUCH_VOLUME', 404, `get ${ref}: no such volume`);
+export const noSuchExec = (ref: string) => new ManagerError('NO_SUCH_EXEC', 404, `No such exec instance: ${ref}`);
+export const noSuchNode = (ref: string) => new ManagerError('NO_SUCH_NODE', 404, `No such node: ${ref}`);
+export const notFound = (message: string) => new ManagerError('NOT_FOUND', 404, message);
+
+/** 404 when a short reference matches several objects (dockerd answers 404 too, with this wording). */
+export const ambiguous = (kind: string, ref: string) =>
+  new ManagerError('AMBIGUOUS', 404, `multiple ${kind}s found with provided prefix: ${ref}`);
+
+/** 409: the name is taken (by a container, a container being created, or one queued in Mesos). */
+export const nameConflict = (name: string, holder: string) =>
+  new ManagerError(
+    'NAME_CONFLICT',
+    409,
+    `Conflict: The name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+  );
+export const conflict = (message: string) => new ManagerError('CONFLICT', 409, message);
+
+/** 304-style outcomes that dockerd reports as "not modified". */
+export const notModified = (message: string) => new ManagerError('NOT_MODIFIED', 304, message);
+
+export const notImplemented = (message: string) => new ManagerError('NOT_IMPLEMENTED', 501, message);
+
+/** 500: placement found no node; the text is the scheduler's (classic Swarm's) explanation. */
+export const placementFailed = (message: string) => new ManagerError('PLACEMENT_FAILED', 500, message);
+
+/** 500: an engine or Mesos failed underneath us. */
+export const serverError = (message: string, cause?: unknown) =>
+  new ManagerError('SERVER_ERROR', 500, message, cause === undefined ? undefined : { cause });
+
+/** 503: nothing can serve the request right now (no healthy engine, no leader). */
+export const unavailable = (message: string) => new ManagerError('UNAVAILABLE', 503, message);
+
+export function isManagerError(err: unknown): err is ManagerError {
+  return err instanceof ManagerError;
+}
