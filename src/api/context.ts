@@ -1,0 +1,137 @@
+// One API request as handlers see it: its parameters, a size-limited body reader that answers malformed input
+// with a 400, query readers with dockerd's boolean and integer rules, and the JSON response writers.
+import type http from 'node:http';
+import type net from 'node:net';
+import { badParameter } from '../errors.js';
+import type { Services } from './services.js';
+
+/** Bodies the manager parses itself are small (create configs, network specs); streams are never buffered here. */
+export const JSON_BODY_LIMIT = 4 * 1024 * 1024;
+
+export class Context {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** The API version the client asked for (the advertised one when its path had none). */
+  readonly apiVersion: string;
+  /** The request path without its `/v1.NN` prefix. */
+  readonly path: string;
+  readonly services: Services;
+  #body: Promise<Buffer> | undefined;
+
+  constructor(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    params: Readonly<Record<string, string>>,
+    query: URLSearchParams,
+    apiVersion: string,
+    path: string,
+    services: Services,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.params = params;
+    this.query = query;
+    this.apiVersion = apiVersion;
+    this.path = path;
+    this.services = services;
+  }
+
+  param(name: string): string {
+    return this.params[name] ?? '';
+  }
+
+  /** The whole body, refused with 400 past `limit` bytes. */
+  body(limit = JSON_BODY_LIMIT): Promise<Buffer> {
+    this.#body ??= readBody(this.req, limit);
+    return this.#body;
+  }
+
+  /** The body as JSON; an empty body reads as `{}`. Malformed JSON or a non-object is a 400. */
+  async json<T = Record<string, unknown>>(): Promise<T> {
+    const raw = await this.body();
+    if (raw.length === 0 || raw.toString('utf8').trim() === '') return {} as T;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw badParameter(`invalid JSON: ${(err as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw badParameter('invalid JSON: expected an object');
+    }
+    return parsed as T;
+  }
+
+  /** dockerd's boolean query rule: absent, "", "0", "no", "false", "none" are false; anything else true. */
+  bool(name: string): boolean {
+    const value = this.query.get(name);
+    if (value === null) return false;
+    return !['', '0', 'no', 'false', 'none'].includes(value.trim().toLowerCase());
+  }
+
+  /** An integer query value; absent or empty is `undefined`; anything else that is not an integer is a 400. */
+  int(name: string): number | undefined {
+    const value = this.query.get(name);
+    if (value === null || value === '') return undefined;
+    if (!/^-?\d+$/.test(value)) throw badParameter(`invalid value for ${name}: ${value} is not an integer`);
+    return Number(value);
+  }
+
+  send(status: number, body?: unknown): void {
+    if (this.res.headersSent) {
+      this.res.end();
+      return;
+    }
+    if (body === undefined) {
+      this.res.writeHead(status);
+      this.res.end();
+      return;
+    }
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    this.res.writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+    });
+    this.res.end(this.req.method === 'HEAD' ? undefined : text);
+  }
+}
+
+/** Takes over a raw connection for attach and exec (the `Upgrade: tcp` handshake). */
+export type Hijack = (
+  request: {
+    req: http.IncomingMessage;
+    params: Readonly<Record<string, string>>;
+    query: URLSearchParams;
+    path: string;
+  },
+  socket: net.Socket,
+  head: Buffer,
+  services: Services,
+) => Promise<void> | void;
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      reject(badParameter(`request body too large: more than ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(badParameter(`request body too large: more than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

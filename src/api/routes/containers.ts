@@ -1,0 +1,206 @@
+// Container routes. Lifecycle calls (create, start, stop, kill, restart, rename, wait, remove) go through the
+// cluster driver, which owns container identity; streams and engine-local details (logs, attach, top, stats,
+// archive, export, changes, pause, update, resize, exec create, commit) are proxied to the container's engine.
+import type { Route } from '../router.js';
+import type { Context, Hijack } from '../context.js';
+import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
+import { parseFilters } from '../../cluster/container-filters.js';
+import { badParameter } from '../../errors.js';
+import type { CreateBody, WaitCondition } from '../../cluster/cluster.js';
+import { hijack } from '../../engine/hijack.js';
+import { engineRequest } from '../../engine/request.js';
+import { ManagerError } from '../../errors.js';
+
+async function list(ctx: Context): Promise<void> {
+  const filters = parseFilters(ctx.query.get('filters'));
+  // Pre-1.24 clients sent before/since as parameters; dockerd still folds them into the filters.
+  for (const key of ['before', 'since'] as const) {
+    const value = ctx.query.get(key);
+    if (value) filters.set(key, [...(filters.get(key) ?? []), value]);
+  }
+  const limit = ctx.int('limit') ?? -1;
+  const containers = await ctx.services.cluster.listContainers({
+    all: ctx.bool('all'),
+    limit,
+    size: ctx.bool('size'),
+    filters,
+  });
+  ctx.send(200, containers);
+}
+
+async function create(ctx: Context): Promise<void> {
+  const body = await ctx.json<CreateBody>();
+  if (body.HostConfig !== undefined && (typeof body.HostConfig !== 'object' || body.HostConfig === null)) {
+    throw badParameter('invalid HostConfig: expected an object');
+  }
+  const name = ctx.query.get('name') ?? undefined;
+  const auth = headerValue(ctx, 'x-registry-auth');
+  const id = await ctx.services.cluster.createContainer(body, name || undefined, auth);
+  ctx.send(201, { Id: id, Warnings: [] });
+}
+
+async function inspect(ctx: Context): Promise<void> {
+  ctx.send(200, await ctx.services.cluster.inspectContainer(ctx.param('name'), ctx.bool('size')));
+}
+
+async function start(ctx: Context): Promise<void> {
+  if (ctx.query.get('checkpoint')) throw badParameter('checkpoints are not supported');
+  await ctx.services.cluster.startContainer(ctx.param('name'));
+  ctx.send(204);
+}
+
+async function stop(ctx: Context): Promise<void> {
+  await ctx.services.cluster.stopContainer(ctx.param('name'), ctx.int('t'), signalParam(ctx));
+  ctx.send(204);
+}
+
+async function kill(ctx: Context): Promise<void> {
+  await ctx.services.cluster.killContainer(ctx.param('name'), signalParam(ctx));
+  ctx.send(204);
+}
+
+async function restart(ctx: Context): Promise<void> {
+  await ctx.services.cluster.restartContainer(ctx.param('name'), ctx.int('t'), signalParam(ctx));
+  ctx.send(204);
+}
+
+async function remove(ctx: Context): Promise<void> {
+  await ctx.services.cluster.removeContainer(ctx.param('name'), {
+    force: ctx.bool('force'),
+    volumes: ctx.bool('v'),
+    link: ctx.bool('link'),
+  });
+  ctx.send(204);
+}
+
+async function rename(ctx: Context): Promise<void> {
+  const name = ctx.query.get('name');
+  if (!name) throw badParameter('name is required');
+  await ctx.services.cluster.renameContainer(ctx.param('name'), name);
+  ctx.send(204);
+}
+
+const WAIT_CONDITIONS = new Set(['not-running', 'next-exit', 'removed']);
+
+async function wait(ctx: Context): Promise<void> {
+  const condition = ctx.query.get('condition') || 'not-running';
+  if (!WAIT_CONDITIONS.has(condition)) throw badParameter(`invalid condition: "${condition}"`);
+  const cluster = ctx.services.cluster;
+  cluster.locateContainer(ctx.param('name')); // a 404 must come before the headers
+  // dockerd answers the headers at once, so a client can start the container after its wait is in place.
+  ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+  ctx.res.flushHeaders();
+  const abort = new AbortController();
+  ctx.res.on('close', () => abort.abort());
+  try {
+    const result = await cluster.waitContainer(ctx.param('name'), condition as WaitCondition, abort.signal);
+    ctx.res.end(JSON.stringify({ StatusCode: result.StatusCode, Error: result.Error ?? null }));
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.res.end(JSON.stringify({ StatusCode: -1, Error: { Message: message } }));
+  }
+}
+
+/** Proxies, then lets the cluster refresh what the engine changed (pause, unpause, update). */
+function proxyAndRefresh(suffix: string) {
+  return async (ctx: Context) => {
+    const cluster = ctx.services.cluster;
+    const location = cluster.locateContainer(ctx.param('name'));
+    const body = await ctx.body();
+    await proxyTo(ctx, location.engine, containerPath(ctx, location, suffix), body);
+    await cluster.containerChanged(location);
+  };
+}
+
+function proxied(suffix: string) {
+  return async (ctx: Context) => {
+    await proxyContainer(ctx, suffix);
+  };
+}
+
+async function execCreate(ctx: Context): Promise<void> {
+  const cluster = ctx.services.cluster;
+  const location = cluster.locateContainer(ctx.param('name'));
+  const body = await ctx.json();
+  const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/exec'), body);
+  if (answer.status !== 201) throw new ManagerError('ENGINE', answer.status, answer.message);
+  const id = (answer.json as { Id: string }).Id;
+  cluster.rememberExec(id, location);
+  ctx.send(201, { Id: id });
+}
+
+async function commit(ctx: Context): Promise<void> {
+  const cluster = ctx.services.cluster;
+  const ref = ctx.query.get('container');
+  if (!ref) throw badParameter('container is required');
+  const location = cluster.locateContainer(ref);
+  const query = new URLSearchParams(ctx.query);
+  query.set('container', location.engineContainerId);
+  const status = await proxyTo(ctx, location.engine, enginePath(ctx, '/commit', query), await ctx.body());
+  if (status === 201) await location.engine.refreshImages().catch(() => undefined);
+}
+
+/** Attach without the Upgrade handshake (old clients): a plain streamed response, stdin unsupported. */
+async function attachPlain(ctx: Context): Promise<void> {
+  await proxyContainer(ctx, '/attach', 'none');
+}
+
+const attachHijack: Hijack = (request, socket, head, services) => {
+  const location = services.cluster.locateContainer(request.params.name ?? '');
+  const version = /^\/v\d+\.\d+\//.exec(request.req.url ?? '')?.[0] ?? '/';
+  const suffix = request.path.endsWith('/ws') ? '/attach/ws' : '/attach';
+  const query = request.query.toString();
+  hijack(
+    location.engine,
+    {
+      method: request.req.method ?? 'POST',
+      path: `${version}containers/${encodeURIComponent(location.engineContainerId)}${suffix}${query ? `?${query}` : ''}`,
+      headers: request.req.headers,
+    },
+    socket,
+    head,
+  );
+};
+
+function signalParam(ctx: Context): string | undefined {
+  const signal = ctx.query.get('signal');
+  if (signal === null || signal === '') return undefined;
+  if (!/^(SIG)?[A-Z0-9+-]+$|^\d+$/i.test(signal)) throw badParameter(`Invalid signal: ${signal}`);
+  return signal;
+}
+
+function headerValue(ctx: Context, name: string): string | undefined {
+  const value = ctx.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export const containerRoutes: Route[] = [
+  { method: 'GET', pattern: '/containers/json', handler: list },
+  { method: 'GET', pattern: '/containers/ps', handler: list },
+  { method: 'POST', pattern: '/containers/create', handler: create },
+  { method: 'GET', pattern: '/containers/*name/json', handler: inspect },
+  { method: 'POST', pattern: '/containers/*name/start', handler: start },
+  { method: 'POST', pattern: '/containers/*name/stop', handler: stop },
+  { method: 'POST', pattern: '/containers/*name/kill', handler: kill },
+  { method: 'POST', pattern: '/containers/*name/restart', handler: restart },
+  { method: 'POST', pattern: '/containers/*name/rename', handler: rename },
+  { method: 'POST', pattern: '/containers/*name/wait', handler: wait },
+  { method: 'POST', pattern: '/containers/*name/pause', handler: proxyAndRefresh('/pause') },
+  { method: 'POST', pattern: '/containers/*name/unpause', handler: proxyAndRefresh('/unpause') },
+  { method: 'POST', pattern: '/containers/*name/update', handler: proxyAndRefresh('/update') },
+  { method: 'POST', pattern: '/containers/*name/resize', handler: proxied('/resize') },
+  { method: 'POST', pattern: '/containers/*name/attach', handler: attachPlain, hijack: attachHijack },
+  { method: 'GET', pattern: '/containers/*name/attach/ws', handler: attachPlain, hijack: attachHijack },
+  { method: 'POST', pattern: '/containers/*name/exec', handler: execCreate },
+  { method: 'GET', pattern: '/containers/*name/logs', handler: proxied('/logs') },
+  { method: 'GET', pattern: '/containers/*name/top', handler: proxied('/top') },
+  { method: 'GET', pattern: '/containers/*name/stats', handler: proxied('/stats') },
+  { method: 'GET', pattern: '/containers/*name/changes', handler: proxied('/changes') },
+  { method: 'GET', pattern: '/containers/*name/export', handler: proxied('/export') },
+  { method: 'GET', pattern: '/containers/*name/archive', handler: proxied('/archive') },
+  { method: 'HEAD', pattern: '/containers/*name/archive', handler: proxied('/archive') },
+  { method: 'PUT', pattern: '/containers/*name/archive', handler: proxied('/archive') },
+  { method: 'DELETE', pattern: '/containers/*name', handler: remove },
+  { method: 'POST', pattern: '/commit', handler: commit },
+];

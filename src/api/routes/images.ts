@@ -1,0 +1,122 @@
+// Image routes over every engine of the cluster: a grouped list, pull/import/load on every healthy engine with
+// progress tagged by node, lookups (inspect, history, save, push) on an engine that holds the image, tag and remove
+// wherever it is.
+import type { Route } from '../router.js';
+import type { Context } from '../context.js';
+import { enginePath, proxyTo } from '../proxy.js';
+import { fanOut } from '../fanout.js';
+import { enginesWithImage, firstEngineWithImage, listImages, removeImage, tagImage } from '../../cluster/images.js';
+import { badParameter, noSuchImage, notFound, notImplemented, unavailable } from '../../errors.js';
+
+async function list(ctx: Context): Promise<void> {
+  ctx.send(200, await listImages(ctx.services.cluster.engines(), ctx.query));
+}
+
+async function create(ctx: Context): Promise<void> {
+  const fromImage = ctx.query.get('fromImage');
+  const fromSrc = ctx.query.get('fromSrc');
+  if (!fromImage && !fromSrc) throw badParameter('fromImage or fromSrc is required');
+  const engines = ctx.services.cluster.engines();
+  const image = fromImage ? `${fromImage}${ctx.query.get('tag') ? `:${ctx.query.get('tag')}` : ''}` : fromSrc!;
+  const auth = ctx.req.headers['x-registry-auth'];
+  await fanOut(
+    engines,
+    {
+      method: 'POST',
+      path: enginePath(ctx, '/images/create'),
+      headers: {
+        ...(auth ? { 'X-Registry-Auth': auth } : {}),
+        ...(fromSrc === '-' ? { 'Content-Type': ctx.req.headers['content-type'] ?? 'application/x-tar' } : {}),
+      },
+      body: fromSrc === '-' ? ctx.req : undefined,
+      tag: (line, engine) => ({
+        ...line,
+        id: engine.name,
+        status: `${fromImage ? 'Pulling' : 'Importing'} ${image}... : ${String(line.status ?? '')}`,
+      }),
+    },
+    ctx.res,
+  );
+  await Promise.all(engines.map((e) => e.refreshImages().catch(() => undefined)));
+}
+
+async function load(ctx: Context): Promise<void> {
+  const engines = ctx.services.cluster.engines();
+  await fanOut(
+    engines,
+    {
+      method: 'POST',
+      path: enginePath(ctx, '/images/load'),
+      headers: { 'Content-Type': ctx.req.headers['content-type'] ?? 'application/x-tar' },
+      body: ctx.req,
+      tag: (line, engine) =>
+        typeof line.stream === 'string' ? { ...line, stream: `${engine.name}: ${line.stream}` } : line,
+    },
+    ctx.res,
+  );
+  await Promise.all(engines.map((e) => e.refreshImages().catch(() => undefined)));
+}
+
+function lookup(suffix: string) {
+  return async (ctx: Context) => {
+    const name = ctx.param('name');
+    const { answer } = await firstEngineWithImage(ctx.services.cluster.engines(), name, () =>
+      enginePath(ctx, `/images/${encodeURIComponent(name)}${suffix}`),
+    );
+    ctx.res.writeHead(answer.status, { 'Content-Type': String(answer.headers['content-type'] ?? 'application/json') });
+    ctx.res.end(answer.body);
+  };
+}
+
+/** Streams from the engine holding the image (save, push). */
+function onHolder(suffix: string) {
+  return async (ctx: Context) => {
+    const name = ctx.param('name');
+    const holder = enginesWithImage(ctx.services.cluster.engines(), name)[0];
+    if (!holder) throw noSuchImage(name);
+    await proxyTo(ctx, holder, enginePath(ctx, `/images/${encodeURIComponent(name)}${suffix}`));
+  };
+}
+
+async function saveMany(ctx: Context): Promise<void> {
+  const names = ctx.query.getAll('names');
+  const engines = ctx.services.cluster.engines();
+  const holder = engines.find((e) => names.every((n) => enginesWithImage([e], n).length > 0));
+  if (!holder) throw notFound(`Unable to find a healthy engine containing all images: [${names.join(' ')}]`);
+  await proxyTo(ctx, holder, enginePath(ctx, '/images/get'));
+}
+
+async function tag(ctx: Context): Promise<void> {
+  if (!ctx.query.get('repo')) throw badParameter('repository name must have at least one component');
+  await tagImage(ctx.services.cluster.engines(), ctx.param('name'), ctx.query);
+  ctx.send(201);
+}
+
+async function remove(ctx: Context): Promise<void> {
+  ctx.send(200, await removeImage(ctx.services.cluster.engines(), ctx.param('name'), ctx.query));
+}
+
+async function search(ctx: Context): Promise<void> {
+  const engine = ctx.services.cluster.engines().find((e) => e.isHealthy);
+  if (!engine) throw unavailable('No healthy node available in the cluster');
+  await proxyTo(ctx, engine, enginePath(ctx, '/images/search'));
+}
+
+function build(): never {
+  throw notImplemented('docker build is not supported by Mesoswarm yet: build on an engine, then use the image');
+}
+
+export const imageRoutes: Route[] = [
+  { method: 'GET', pattern: '/images/json', handler: list },
+  { method: 'POST', pattern: '/images/create', handler: create },
+  { method: 'POST', pattern: '/images/load', handler: load },
+  { method: 'GET', pattern: '/images/get', handler: saveMany },
+  { method: 'GET', pattern: '/images/search', handler: search },
+  { method: 'POST', pattern: '/build', handler: build },
+  { method: 'GET', pattern: '/images/*name/json', handler: lookup('/json') },
+  { method: 'GET', pattern: '/images/*name/history', handler: lookup('/history') },
+  { method: 'GET', pattern: '/images/*name/get', handler: onHolder('/get') },
+  { method: 'POST', pattern: '/images/*name/push', handler: onHolder('/push') },
+  { method: 'POST', pattern: '/images/*name/tag', handler: tag },
+  { method: 'DELETE', pattern: '/images/*name', handler: remove },
+];

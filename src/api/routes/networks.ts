@@ -1,0 +1,60 @@
+// Network routes: local networks are per node (`node/name`), so each call is resolved to the node that holds the
+// network; connect and disconnect also resolve the container and refuse a container on another node.
+import type { Route } from '../router.js';
+import type { Context } from '../context.js';
+import { enginePath, proxyTo } from '../proxy.js';
+import { createNetwork, listNetworks, resolveNetwork } from '../../cluster/networks.js';
+import { badParameter, conflict } from '../../errors.js';
+
+async function list(ctx: Context): Promise<void> {
+  ctx.send(200, await listNetworks(ctx.services.cluster.engines(), ctx.query));
+}
+
+async function inspect(ctx: Context): Promise<void> {
+  const network = await resolveNetwork(ctx.services.cluster.engines(), ctx.param('id'));
+  await proxyTo(ctx, network.engine, enginePath(ctx, `/networks/${encodeURIComponent(network.id)}`));
+}
+
+async function create(ctx: Context): Promise<void> {
+  const body = await ctx.json();
+  if (!body.Name || typeof body.Name !== 'string') throw badParameter('network name is required');
+  const { answer } = await createNetwork(ctx.services.cluster.engines(), body);
+  ctx.send(201, answer);
+}
+
+async function remove(ctx: Context): Promise<void> {
+  const network = await resolveNetwork(ctx.services.cluster.engines(), ctx.param('id'));
+  await proxyTo(ctx, network.engine, enginePath(ctx, `/networks/${encodeURIComponent(network.id)}`));
+}
+
+function attachment(action: 'connect' | 'disconnect') {
+  return async (ctx: Context) => {
+    const cluster = ctx.services.cluster;
+    const body = await ctx.json<{ Container?: string }>();
+    if (!body.Container) throw badParameter('Container is required');
+    const network = await resolveNetwork(cluster.engines(), ctx.param('id'));
+    const container = cluster.locateContainer(body.Container);
+    if (!network.global && container.engine !== network.engine) {
+      throw conflict(
+        `container ${body.Container} is on node ${container.engine.name}, network ${ctx.param('id')} on ${network.engine.name}`,
+      );
+    }
+    const payload = Buffer.from(JSON.stringify({ ...body, Container: container.engineContainerId }));
+    await proxyTo(
+      ctx,
+      container.engine,
+      enginePath(ctx, `/networks/${encodeURIComponent(network.id)}/${action}`),
+      payload,
+    );
+    await cluster.containerChanged(container);
+  };
+}
+
+export const networkRoutes: Route[] = [
+  { method: 'GET', pattern: '/networks', handler: list },
+  { method: 'POST', pattern: '/networks/create', handler: create },
+  { method: 'POST', pattern: '/networks/*id/connect', handler: attachment('connect') },
+  { method: 'POST', pattern: '/networks/*id/disconnect', handler: attachment('disconnect') },
+  { method: 'GET', pattern: '/networks/*id', handler: inspect },
+  { method: 'DELETE', pattern: '/networks/*id', handler: remove },
+];

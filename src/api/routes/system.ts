@@ -1,0 +1,161 @@
+// System routes: /_ping (with the headers the docker CLI negotiates from), /version, /info (classic Swarm's
+// layout), /events (merged and decorated, with since, until and filters), /auth.
+import os from 'node:os';
+import type { Route } from '../router.js';
+import type { Context } from '../context.js';
+import { API_VERSION, MIN_API_VERSION } from '../version.js';
+import { eventFilter, type ClusterEvent } from '../../cluster/events.js';
+import { parseFilters } from '../../cluster/container-filters.js';
+import { badParameter, unavailable } from '../../errors.js';
+import { forward } from '../../engine/proxy.js';
+
+function ping(ctx: Context): void {
+  const headers = {
+    'Api-Version': API_VERSION,
+    Ostype: 'linux',
+    'Docker-Experimental': 'false',
+    Swarm: 'inactive',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+  };
+  if (ctx.req.method === 'HEAD') {
+    ctx.res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 }).end();
+    return;
+  }
+  ctx.res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 }).end('OK');
+}
+
+function version(ctx: Context): void {
+  const v = ctx.services.version;
+  const details = {
+    ApiVersion: API_VERSION,
+    MinAPIVersion: MIN_API_VERSION,
+    Os: process.platform,
+    Arch: archName(),
+    KernelVersion: os.release(),
+    GitCommit: '',
+    GoVersion: `node ${process.version}`,
+    BuildTime: '',
+  };
+  ctx.send(200, {
+    Platform: { Name: 'Mesoswarm' },
+    Components: [{ Name: 'Mesoswarm', Version: v, Details: { ...details } }],
+    Version: `mesoswarm/${v}`,
+    ...details,
+    Experimental: false,
+  });
+}
+
+function info(ctx: Context): void {
+  const cluster = ctx.services.cluster;
+  const figures = cluster.info();
+  ctx.send(200, {
+    ID: '',
+    Containers: figures.containers,
+    ContainersRunning: figures.running,
+    ContainersPaused: figures.paused,
+    ContainersStopped: figures.stopped,
+    Images: figures.images,
+    Driver: '',
+    DriverStatus: null,
+    SystemStatus: figures.systemStatus,
+    Plugins: { Volume: null, Network: null, Authorization: null, Log: null },
+    MemoryLimit: true,
+    SwapLimit: true,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    IPv4Forwarding: true,
+    BridgeNfIptables: true,
+    BridgeNfIp6tables: true,
+    OomKillDisable: true,
+    Debug: ctx.services.debug,
+    NFd: 0,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: '',
+    CgroupDriver: '',
+    NEventsListener: ctx.services.eventLog.listenerCount('event'),
+    KernelVersion: os.release(),
+    OperatingSystem: process.platform,
+    OSType: 'linux',
+    Architecture: archName(),
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    NCPU: figures.cpus,
+    MemTotal: figures.memory,
+    DockerRootDir: '',
+    HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
+    HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+    NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+    Name: os.hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: `mesoswarm/${ctx.services.version}`,
+    ClusterDriver: cluster.driver,
+    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '' },
+    Runtimes: {},
+    SecurityOptions: [],
+    Warnings: null,
+  });
+}
+
+/** dockerd accepts Unix seconds with optional fraction, or an RFC 3339 date. */
+function timeParam(ctx: Context, name: string): number | undefined {
+  const value = ctx.query.get(name);
+  if (value === null || value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw badParameter(`invalid value for ${name}: ${value}`);
+  return ms / 1000;
+}
+
+function events(ctx: Context): Promise<void> {
+  const since = timeParam(ctx, 'since');
+  const until = timeParam(ctx, 'until');
+  const accept = eventFilter(parseFilters(ctx.query.get('filters')));
+  const log = ctx.services.eventLog;
+  const res = ctx.res;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  const write = (event: ClusterEvent) => {
+    if (accept(event)) res.write(`${JSON.stringify(event)}\n`);
+  };
+  const nowSeconds = Date.now() / 1000;
+  if (since !== undefined) for (const event of log.since(Math.floor(since), until ?? Infinity)) write(event);
+  if (until !== undefined && until <= nowSeconds) {
+    res.end();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const listener = (event: ClusterEvent) => write(event);
+    log.on('event', listener);
+    const timer = until === undefined ? undefined : setTimeout(finish, (until - nowSeconds) * 1000);
+    function finish() {
+      clearTimeout(timer);
+      log.off('event', listener);
+      if (!res.writableEnded) res.end();
+      resolve();
+    }
+    res.on('close', finish);
+  });
+}
+
+async function auth(ctx: Context): Promise<void> {
+  const engine = ctx.services.cluster.engines().find((e) => e.isHealthy);
+  if (!engine) throw unavailable('No healthy node available in the cluster');
+  await forward(engine, { method: 'POST', path: `/auth`, headers: ctx.req.headers, body: await ctx.body() }, ctx.res);
+}
+
+function archName(): string {
+  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+}
+
+export const systemRoutes: Route[] = [
+  { method: 'GET', pattern: '/_ping', handler: ping },
+  { method: 'HEAD', pattern: '/_ping', handler: ping },
+  { method: 'GET', pattern: '/version', handler: version },
+  { method: 'GET', pattern: '/info', handler: info },
+  { method: 'GET', pattern: '/events', handler: events },
+  { method: 'POST', pattern: '/auth', handler: auth },
+];

@@ -1,0 +1,31 @@
+// Volume routes: listed per node (`node/name`), created on the node named or on every healthy node, inspected on
+// the node that holds the volume, removed from the node named or from every node that has it.
+import type { Route } from '../router.js';
+import type { Context } from '../context.js';
+import { enginePath, proxyTo } from '../proxy.js';
+import { createVolume, listVolumes, removeVolume, resolveVolume } from '../../cluster/volumes.js';
+
+async function list(ctx: Context): Promise<void> {
+  ctx.send(200, { Volumes: await listVolumes(ctx.services.cluster.engines(), ctx.query), Warnings: null });
+}
+
+async function inspect(ctx: Context): Promise<void> {
+  const volume = await resolveVolume(ctx.services.cluster.engines(), ctx.param('name'));
+  await proxyTo(ctx, volume.engine, enginePath(ctx, `/volumes/${encodeURIComponent(volume.name)}`));
+}
+
+async function create(ctx: Context): Promise<void> {
+  ctx.send(201, await createVolume(ctx.services.cluster.engines(), await ctx.json()));
+}
+
+async function remove(ctx: Context): Promise<void> {
+  await removeVolume(ctx.services.cluster.engines(), ctx.param('name'), ctx.bool('force'));
+  ctx.send(204);
+}
+
+export const volumeRoutes: Route[] = [
+  { method: 'GET', pattern: '/volumes', handler: list },
+  { method: 'POST', pattern: '/volumes/create', handler: create },
+  { method: 'GET', pattern: '/volumes/*name', handler: inspect },
+  { method: 'DELETE', pattern: '/volumes/*name', handler: remove },
+];

@@ -1,0 +1,202 @@
+// The Docker Engine API server: one node:http (or TLS) listener per `-H`, every route bare and under `/v1.NN/`,
+// dockerd's identity headers on every response, `{"message": …}` errors, and the `Upgrade: tcp` hijack for
+// attach and exec. Handlers live in ./routes; this file owns the connection-level behaviour only.
+import http from 'node:http';
+import https from 'node:https';
+import { chmod, rm } from 'node:fs/promises';
+import type net from 'node:net';
+import { Context } from './context.js';
+import { Router, type Route } from './router.js';
+import { API_VERSION, splitVersion } from './version.js';
+import type { ListenAddress, TlsFiles } from './listen.js';
+import type { Services } from './services.js';
+import { isManagerError } from '../errors.js';
+import { systemRoutes } from './routes/system.js';
+import { containerRoutes } from './routes/containers.js';
+import { execRoutes } from './routes/exec.js';
+import { imageRoutes } from './routes/images.js';
+import { networkRoutes } from './routes/networks.js';
+import { volumeRoutes } from './routes/volumes.js';
+
+export interface ApiServerOptions {
+  readonly hosts: readonly ListenAddress[];
+  readonly tls: TlsFiles | undefined;
+  readonly cors: boolean;
+}
+
+export class ApiServer {
+  readonly #services: Services;
+  readonly #options: ApiServerOptions;
+  readonly #router = new Router();
+  readonly #servers: http.Server[] = [];
+  readonly #sockets = new Set<net.Socket>();
+
+  constructor(services: Services, options: ApiServerOptions) {
+    this.#services = services;
+    this.#options = options;
+    const routes: Route[] = [
+      ...systemRoutes,
+      ...containerRoutes,
+      ...execRoutes,
+      ...imageRoutes,
+      ...networkRoutes,
+      ...volumeRoutes,
+    ];
+    for (const route of routes) this.#router.add(route);
+  }
+
+  async listen(): Promise<void> {
+    for (const address of this.#options.hosts) {
+      const server = this.#createServer();
+      this.#servers.push(server);
+      if (address.kind === 'unix') {
+        await rm(address.path, { force: true });
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(address.path, () => resolve());
+        });
+        await chmod(address.path, 0o660);
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(address.port, address.host, () => resolve());
+        });
+      }
+    }
+  }
+
+  /** The bound addresses (tcp ports resolved when `-H` asked for port 0). */
+  addresses(): string[] {
+    return this.#servers.map((server) => {
+      const a = server.address();
+      if (typeof a === 'string') return `unix://${a}`;
+      return `tcp://${a?.address}:${a?.port}`;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+
+  #createServer(): http.Server {
+    const tls = this.#options.tls;
+    const server = tls
+      ? https.createServer({
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca,
+          requestCert: tls.verify,
+          rejectUnauthorized: tls.verify,
+          minVersion: 'TLSv1.2',
+        })
+      : http.createServer();
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 65_000;
+    server.requestTimeout = 0;
+    server.on('connection', (socket: net.Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    server.on('secureConnection', (socket: net.Socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    server.on('request', (req, res) => void this.#handle(req, res));
+    server.on('upgrade', (req, socket, head) => void this.#upgrade(req, socket as net.Socket, head));
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+    return server;
+  }
+
+  #identityHeaders(res: http.ServerResponse): void {
+    res.setHeader('Api-Version', API_VERSION);
+    res.setHeader('Server', `mesoswarm/${this.#services.version} (linux)`);
+    res.setHeader('Ostype', 'linux');
+    res.setHeader('Docker-Experimental', 'false');
+    if (this.#options.cors) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', 'Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, PUT, OPTIONS, HEAD');
+    }
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.#identityHeaders(res);
+    const log = this.#services.logger;
+    const started = process.hrtime.bigint();
+    try {
+      const url = new URL(req.url ?? '/', 'http://docker');
+      if (req.method === 'OPTIONS' && this.#options.cors) {
+        res.writeHead(200).end();
+        return;
+      }
+      const { version, path } = splitVersion(url.pathname);
+      const match = this.#router.match(req.method ?? 'GET', path);
+      if (match === undefined) throw notFoundPage();
+      if (match === 'method') {
+        res.setHeader('Allow', 'GET, POST, PUT, DELETE, HEAD');
+        throw Object.assign(notFoundPage(), { status: 405, message: 'Method Not Allowed' });
+      }
+      const ctx = new Context(req, res, match.params, url.searchParams, version, path, this.#services);
+      await match.route.handler(ctx);
+      if (!res.headersSent) res.writeHead(204).end();
+    } catch (err) {
+      writeError(res, err, log);
+    } finally {
+      if (log.isLevelEnabled('debug')) {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
+      }
+    }
+  }
+
+  async #upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://docker');
+      const { path } = splitVersion(url.pathname);
+      const match = this.#router.match(req.method ?? 'GET', path);
+      if (!match || match === 'method' || !match.route.hijack) {
+        throw Object.assign(notFoundPage(), { status: 400, message: `cannot upgrade ${path}` });
+      }
+      await match.route.hijack(
+        { req, params: match.params, query: url.searchParams, path },
+        socket,
+        head,
+        this.#services,
+      );
+    } catch (err) {
+      const status = isManagerError(err) ? err.status : Number((err as { status?: number }).status ?? 500);
+      const message = (err as Error).message;
+      const body = JSON.stringify({ message });
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nApi-Version: ${API_VERSION}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+  }
+}
+
+function notFoundPage(): Error & { status: number } {
+  return Object.assign(new Error('page not found'), { status: 404 });
+}
+
+export function writeError(res: http.ServerResponse, err: unknown, log: Services['logger']): void {
+  const status = isManagerError(err) ? err.status : Number((err as { status?: number })?.status ?? 500);
+  const message = err instanceof Error ? err.message : String(err);
+  if (status >= 500) log.warn({ err: message, status }, 'request failed');
+  else log.debug({ err: message, status }, 'request refused');
+  if (res.headersSent) {
+    // A stream already started: dockerd reports late errors inside the stream; ours end it.
+    res.destroy();
+    return;
+  }
+  if (status === 304) {
+    res.writeHead(304).end();
+    return;
+  }
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

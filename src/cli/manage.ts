@@ -1,0 +1,87 @@
+// `mesoswarm manage`: builds the cluster driver the config names, serves the API on every `-H`, and shuts both down
+// on SIGINT/SIGTERM. Start-up failures are reported in one line and exit non-zero.
+import { createLogger, type Logger } from '../util/logger.js';
+import { formatDuration } from '../util/duration.js';
+import { ApiServer } from '../api/server.js';
+import { formatListenAddress } from '../api/listen.js';
+import { createDiscovery } from '../discovery/discovery.js';
+import { SwarmCluster } from '../cluster/swarm/cluster.js';
+import { Scheduler } from '../scheduler/index.js';
+import type { ManageConfig } from './options.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { EventLog } from '../cluster/events.js';
+
+export interface Manager {
+  readonly cluster: Cluster;
+  readonly api: ApiServer;
+  close(): Promise<void>;
+}
+
+/** Builds and starts a manager; used by the CLI and by tests that run it in-process. */
+export async function startManager(
+  config: ManageConfig,
+  logger: Logger,
+  version: string,
+  debug = false,
+): Promise<Manager> {
+  const scheduler = new Scheduler({ strategy: config.strategy, filters: config.filters });
+  const engine = {
+    tls: config.tls,
+    refreshMinMs: config.engineRefreshMinMs,
+    refreshMaxMs: config.engineRefreshMaxMs,
+    failureRetry: config.engineFailureRetry,
+  };
+  let cluster: Cluster & { eventLog: EventLog };
+  if (config.clusterDriver === 'swarm') {
+    cluster = new SwarmCluster({
+      discovery: createDiscovery(config.discovery, config.heartbeatMs),
+      engine,
+      scheduler,
+      overcommit: Number(config.clusterOptions.get('swarm.overcommit') ?? 0.05),
+      createRetry: Number(config.clusterOptions.get('swarm.createretry') ?? 0),
+      logger,
+    });
+  } else {
+    throw new Error('the mesos-experimental driver is not supported yet');
+  }
+  const api = new ApiServer(
+    { cluster, eventLog: cluster.eventLog, logger, debug, version },
+    { hosts: config.hosts, tls: config.tls, cors: config.cors },
+  );
+  await cluster.start();
+  await api.listen();
+  return {
+    cluster,
+    api,
+    async close() {
+      await api.close();
+      await cluster.stop();
+    },
+  };
+}
+
+export async function manage(config: ManageConfig, options: { level: string; version: string }): Promise<void> {
+  const logger = createLogger(options.level);
+  let manager: Manager;
+  try {
+    manager = await startManager(config, logger, options.version, options.level === 'debug');
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message }, 'cannot start');
+    process.stderr.write(`mesoswarm manage: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  logger.info(
+    {
+      driver: config.clusterDriver,
+      listen: config.hosts.map(formatListenAddress),
+      heartbeat: formatDuration(config.heartbeatMs),
+    },
+    'manager ready',
+  );
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void manager.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}

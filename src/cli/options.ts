@@ -1,0 +1,151 @@
+// `mesoswarm manage` flags → a validated ManageConfig. Every check that classic `swarm manage` made at start-up is
+// made here, plus ours: unknown cluster options, flags whose feature is not built yet, malformed addresses.
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '../util/duration.js';
+import { parseClusterOptions, type ClusterDriverName, type ClusterOptionKey } from '../cluster/options.js';
+import { splitHostPort } from '../discovery/address.js';
+import type { ListenAddress, TlsFiles } from '../api/listen.js';
+
+export interface ManageFlags {
+  host?: string[];
+  strategy: string;
+  filter?: string[];
+  clusterDriver: string;
+  clusterOpt?: string[];
+  discoveryOpt?: string[];
+  heartbeat: string;
+  engineRefreshMinInterval: string;
+  engineRefreshMaxInterval: string;
+  engineFailureRetry: string;
+  engineRefreshRetry?: string;
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+  replication?: boolean;
+  replicationTtl?: string;
+  advertise?: string;
+  cors?: boolean;
+  refreshOnNodeFilter?: boolean;
+  containerNameRefreshFilter?: string;
+}
+
+export interface ManageConfig {
+  readonly hosts: readonly ListenAddress[];
+  readonly strategy: string;
+  readonly filters: readonly string[] | undefined;
+  readonly clusterDriver: ClusterDriverName;
+  readonly clusterOptions: ReadonlyMap<ClusterOptionKey, number | boolean | string>;
+  readonly discovery: string | undefined;
+  readonly heartbeatMs: number;
+  readonly engineRefreshMinMs: number;
+  readonly engineRefreshMaxMs: number;
+  readonly engineFailureRetry: number;
+  readonly tls: TlsFiles | undefined;
+  readonly cors: boolean;
+}
+
+export const DEFAULT_HOST = 'tcp://127.0.0.1:4375';
+
+export function buildManageConfig(
+  flags: ManageFlags,
+  discovery: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ManageConfig {
+  const driver = flags.clusterDriver;
+  if (driver !== 'swarm' && driver !== 'mesos-experimental') {
+    throw new Error(`unsupported cluster "${driver}": expected swarm or mesos-experimental`);
+  }
+  if (flags.replication || flags.advertise !== undefined || flags.replicationTtl !== undefined) {
+    throw new Error(
+      '--replication, --replication-ttl and --advertise are not supported yet (leader election comes later)',
+    );
+  }
+  if (flags.refreshOnNodeFilter || flags.containerNameRefreshFilter) {
+    throw new Error(
+      '--refresh-on-node-filter and --container-name-refresh-filter are not needed: the engines’ event streams keep every listing current',
+    );
+  }
+  if (flags.engineRefreshRetry !== undefined && flags.engineRefreshRetry !== '3') {
+    throw new Error('--engine-refresh-retry is deprecated; use --engine-failure-retry');
+  }
+  for (const opt of flags.discoveryOpt ?? []) {
+    if (!opt.includes('=')) throw new Error(`invalid --discovery-opt "${opt}": expected key=value`);
+    throw new Error(
+      `--discovery-opt "${opt}" is not supported yet: it configures key-value discovery, which comes with replication`,
+    );
+  }
+
+  const heartbeatMs = duration('--heartbeat', flags.heartbeat);
+  if (heartbeatMs < 1000) throw new Error('--heartbeat should be at least one second');
+  const engineRefreshMinMs = duration('--engine-refresh-min-interval', flags.engineRefreshMinInterval);
+  if (engineRefreshMinMs <= 0) throw new Error('--engine-refresh-min-interval should be a positive duration');
+  const engineRefreshMaxMs = duration('--engine-refresh-max-interval', flags.engineRefreshMaxInterval);
+  if (engineRefreshMaxMs < engineRefreshMinMs) {
+    throw new Error('--engine-refresh-max-interval should not be less than --engine-refresh-min-interval');
+  }
+  if (!/^\d+$/.test(flags.engineFailureRetry) || Number(flags.engineFailureRetry) <= 0) {
+    throw new Error(`invalid --engine-failure-retry "${flags.engineFailureRetry}": expected a positive integer`);
+  }
+
+  const hostValues = flags.host?.length ? flags.host : env.SWARM_HOST ? [env.SWARM_HOST] : [DEFAULT_HOST];
+  return {
+    hosts: hostValues.map(parseListenAddress),
+    strategy: flags.strategy,
+    filters: flags.filter?.length ? flags.filter.flatMap((f) => f.split(',')).map((f) => f.trim()) : undefined,
+    clusterDriver: driver,
+    clusterOptions: parseClusterOptions(driver, flags.clusterOpt ?? [], env),
+    discovery: discovery ?? (env.SWARM_DISCOVERY || undefined),
+    heartbeatMs,
+    engineRefreshMinMs,
+    engineRefreshMaxMs,
+    engineFailureRetry: Number(flags.engineFailureRetry),
+    tls: tlsFiles(flags),
+    cors: Boolean(flags.cors),
+  };
+}
+
+function duration(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new Error(`invalid ${flag} "${value}": expected a duration such as 30s or 1m`);
+  }
+}
+
+export function parseListenAddress(value: string): ListenAddress {
+  if (value.startsWith('unix://')) {
+    const path = value.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new Error(`invalid --host "${value}": the socket path must be absolute`);
+    return { kind: 'unix', path };
+  }
+  const rest = value.replace(/^tcp:\/\//, '');
+  if (/^[a-z]+:\/\//.test(rest)) throw new Error(`invalid --host "${value}": expected tcp://host:port or unix:///path`);
+  const { host, port } = splitHostPort(rest.replace(/\/+$/, ''), value);
+  return { kind: 'tcp', host, port };
+}
+
+function tlsFiles(flags: ManageFlags): TlsFiles | undefined {
+  const wanted = Boolean(flags.tls || flags.tlsverify);
+  const anyFile = flags.tlscacert || flags.tlscert || flags.tlskey;
+  if (!wanted) {
+    if (anyFile) throw new Error('--tlscacert, --tlscert and --tlskey need --tls or --tlsverify');
+    return undefined;
+  }
+  if (!flags.tlscert || !flags.tlskey) throw new Error('--tls and --tlsverify need --tlscert and --tlskey');
+  if (flags.tlsverify && !flags.tlscacert) throw new Error('--tlsverify needs --tlscacert');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`cannot read ${flag} "${path}": ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return {
+    verify: Boolean(flags.tlsverify),
+    cert: read('--tlscert', flags.tlscert),
+    key: read('--tlskey', flags.tlskey),
+    ca: flags.tlscacert ? read('--tlscacert', flags.tlscacert) : undefined,
+  };
+}

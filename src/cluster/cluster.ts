@@ -1,0 +1,104 @@
+// The Cluster interface: everything the API layer asks of a driver. Both drivers (swarm: Docker engines from
+// discovery; mesos-experimental: containers launched as Mesos tasks) implement it, so the API never knows which
+// one it is talking to. Shapes are Docker Engine API shapes; references are whatever a client typed (ID, short ID,
+// name, `node/name`, unique prefix).
+import type { EventEmitter } from 'node:events';
+import type { Engine } from '../engine/engine.js';
+import type { ClusterEvent } from './events.js';
+import type { ClusterDriverName } from './options.js';
+
+/** The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig). */
+export type CreateBody = Record<string, unknown> & {
+  Image?: string;
+  Env?: string[] | null;
+  Labels?: Record<string, string> | null;
+  Cmd?: string[] | string | null;
+  Entrypoint?: string[] | string | null;
+  HostConfig?: Record<string, unknown> & {
+    CpuShares?: number;
+    NanoCpus?: number;
+    Memory?: number;
+    NetworkMode?: string;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
+    Links?: string[] | null;
+    VolumesFrom?: string[] | null;
+    AutoRemove?: boolean;
+  };
+};
+
+/** Where a container lives, for the API to proxy streams (logs, attach, exec, archive, …) to its engine. */
+export interface ContainerLocation {
+  /** The ID clients see. */
+  readonly id: string;
+  /** The container's ID on its engine (equal to `id` in the swarm driver). */
+  readonly engineContainerId: string;
+  readonly engine: Engine;
+}
+
+export interface NodeSummary {
+  readonly ID: string;
+  readonly IP: string;
+  readonly Addr: string;
+  readonly Name: string;
+  readonly Cpus: number;
+  readonly Memory: number;
+  readonly Labels: Record<string, string>;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+export interface WaitResult {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+export interface ListContainersQuery {
+  readonly all: boolean;
+  readonly limit: number;
+  readonly size: boolean;
+  readonly filters: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Figures for `GET /info`; the API adds the manager's own fields. */
+export interface ClusterInfo {
+  readonly containers: number;
+  readonly running: number;
+  readonly paused: number;
+  readonly stopped: number;
+  readonly images: number;
+  readonly cpus: number;
+  readonly memory: number;
+  /** `[key, value]` pairs the docker CLI prints under "Server" as `key: value` lines. */
+  readonly systemStatus: readonly (readonly [string, string])[];
+}
+
+export interface ClusterEvents {
+  event: [ClusterEvent];
+}
+
+export interface Cluster {
+  readonly driver: ClusterDriverName;
+  readonly events: EventEmitter<ClusterEvents>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  info(): ClusterInfo;
+  /** The engines the manager talks to (swarm: discovered engines; mesos: the agents' daemons). */
+  engines(): readonly Engine[];
+
+  createContainer(body: CreateBody, name: string | undefined, registryAuth: string | undefined): Promise<string>;
+  startContainer(ref: string): Promise<void>;
+  stopContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void>;
+  killContainer(ref: string, signal: string | undefined): Promise<void>;
+  restartContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void>;
+  removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
+  renameContainer(ref: string, newName: string): Promise<void>;
+  /** Resolves when the condition is met; `abort` ends the wait early (the client went away). */
+  waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult>;
+  listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]>;
+  inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>>;
+  locateContainer(ref: string): ContainerLocation;
+  /** Called after a proxied request changed a container (pause, update, …) so caches follow. */
+  containerChanged(location: ContainerLocation): Promise<void>;
+  /** Records which container an exec instance belongs to, and finds it again. */
+  rememberExec(execId: string, location: ContainerLocation): void;
+  locateExec(execId: string): ContainerLocation;
+}

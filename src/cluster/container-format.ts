@@ -1,0 +1,99 @@
+// How a container is shown to clients: the `docker ps` summary built from the engine's inspect data (names as
+// `/<node>/<name>`, a status recomputed at answer time, port IPs of 0.0.0.0 replaced by the node's address), and the
+// inspect body with classic Swarm's `Node` object. One place, so both drivers show containers the same way.
+import type { ContainerDetails } from '../engine/engine.js';
+import type { NodeSummary } from './cluster.js';
+import { humanDuration, unixSeconds } from '../util/time.js';
+
+export interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** Docker's Status column: "Up 5 seconds (healthy)", "Exited (3) 2 minutes ago", "Created", … */
+export function statusText(state: ContainerDetails['State'] | undefined, now = Date.now(), nodeDown = false): string {
+  if (nodeDown) return 'Host Down';
+  if (!state) return 'Created';
+  const started = Date.parse(state.StartedAt ?? '');
+  const finished = Date.parse(state.FinishedAt ?? '');
+  const health = (state as { Health?: { Status?: string } }).Health?.Status;
+  if (state.Restarting) return `Restarting (${state.ExitCode}) ${humanDuration(now - finished)} ago`;
+  if (state.Running) {
+    let text = `Up ${humanDuration(now - started)}`;
+    if (state.Paused) text += ' (Paused)';
+    else if (health === 'starting') text += ' (health: starting)';
+    else if (health && health !== 'none') text += ` (${health})`;
+    return text;
+  }
+  if (state.Status === 'removing') return 'Removal In Progress';
+  if (state.Dead || state.Status === 'dead') return 'Dead';
+  if (state.Status === 'created' || !(unixSeconds(state.StartedAt) > 0)) return 'Created';
+  if (Number.isNaN(finished) || unixSeconds(state.FinishedAt) === 0) return `Exited (${state.ExitCode})`;
+  return `Exited (${state.ExitCode}) ${humanDuration(now - finished)} ago`;
+}
+
+/** `NetworkSettings.Ports` as the list endpoint shows them; unspecified host IPs become the node's IP. */
+export function portSummaries(details: ContainerDetails, nodeIp: string): PortSummary[] {
+  const out: PortSummary[] = [];
+  const ports = (details.NetworkSettings?.Ports ?? {}) as Record<string, { HostIp: string; HostPort: string }[] | null>;
+  const exposed = Object.keys((details.Config?.ExposedPorts as Record<string, unknown> | undefined) ?? {});
+  for (const key of new Set([...Object.keys(ports), ...exposed])) {
+    const [port, type = 'tcp'] = key.split('/');
+    const bindings = ports[key];
+    if (!bindings?.length) {
+      out.push({ PrivatePort: Number(port), Type: type });
+      continue;
+    }
+    for (const binding of bindings) {
+      out.push({
+        IP: publicIp(binding.HostIp, nodeIp),
+        PrivatePort: Number(port),
+        PublicPort: Number(binding.HostPort),
+        Type: type,
+      });
+    }
+  }
+  return out;
+}
+
+export function publicIp(hostIp: string | undefined, nodeIp: string): string {
+  return !hostIp || hostIp === '0.0.0.0' ? nodeIp : hostIp;
+}
+
+/** The `GET /containers/json` entry for one container. */
+export function containerSummary(
+  details: ContainerDetails,
+  display: { id: string; names: string[]; nodeIp: string; nodeDown: boolean; labels?: Record<string, string> },
+): Record<string, unknown> {
+  return {
+    Id: display.id,
+    Names: display.names,
+    Image: details.Config?.Image ?? '',
+    ImageID: details.Image,
+    Command: [details.Path, ...(details.Args ?? [])].filter((part) => part !== undefined && part !== '').join(' '),
+    Created: Math.floor(Date.parse(details.Created) / 1000),
+    Ports: portSummaries(details, display.nodeIp),
+    Labels: display.labels ?? details.Config?.Labels ?? {},
+    State: display.nodeDown ? 'unknown' : details.State?.Status,
+    Status: statusText(details.State, Date.now(), display.nodeDown),
+    HostConfig: { NetworkMode: details.HostConfig?.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: details.NetworkSettings?.Networks ?? {} },
+    Mounts: details.Mounts ?? [],
+  };
+}
+
+/** Inspect output with the `Node` object inserted and unspecified binding IPs made concrete, as classic Swarm did. */
+export function inspectWithNode(details: Record<string, unknown>, node: NodeSummary): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...details, Node: node };
+  const settings = details.NetworkSettings as { Ports?: Record<string, { HostIp: string }[] | null> } | undefined;
+  if (settings?.Ports) {
+    const ports: Record<string, { HostIp: string }[] | null> = {};
+    for (const [key, bindings] of Object.entries(settings.Ports)) {
+      ports[key] = bindings?.map((b) => ({ ...b, HostIp: publicIp(b.HostIp, node.IP) })) ?? null;
+    }
+    out.NetworkSettings = { ...settings, Ports: ports };
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// The set of engines a cluster talks to, keyed by address: added and removed as discovery (or Mesos) says,
+// connected in the background, checked for duplicates (two addresses reaching one daemon are reported, not counted
+// twice), and merged into one decorated event stream.
+import { EventEmitter } from 'node:events';
+import { Engine, type EngineConfig } from '../engine/engine.js';
+import { decorate, managerEvent, nodeOf, type EventLog } from './events.js';
+import type { Logger } from '../util/logger.js';
+
+export type EngineSettings = Omit<EngineConfig, 'address' | 'logger'>;
+
+interface PoolEvents {
+  /** An engine's container cache changed (`id` undefined: many containers). */
+  containers: [Engine, string | undefined];
+  /** An engine was added, removed, or changed state. */
+  engines: [Engine];
+}
+
+export class EnginePool extends EventEmitter<PoolEvents> {
+  readonly #engines = new Map<string, Engine>();
+  readonly #settings: EngineSettings;
+  readonly #log: Logger;
+  readonly #events: EventLog;
+  readonly #wasHealthy = new WeakSet<Engine>();
+
+  constructor(settings: EngineSettings, events: EventLog, logger: Logger) {
+    super();
+    this.setMaxListeners(0);
+    this.#settings = settings;
+    this.#events = events;
+    this.#log = logger;
+  }
+
+  all(): Engine[] {
+    return [...this.#engines.values()];
+  }
+
+  healthy(): Engine[] {
+    return this.all().filter((e) => e.isHealthy);
+  }
+
+  get(address: string): Engine | undefined {
+    return this.#engines.get(address);
+  }
+
+  /** A healthy (else any) engine by name or daemon ID. */
+  byNode(node: string): Engine | undefined {
+    const matches = this.all().filter((e) => e.name === node || e.id === node);
+    return matches.find((e) => e.isHealthy) ?? matches[0];
+  }
+
+  /** Makes the pool hold exactly these addresses. */
+  sync(addresses: readonly string[]): void {
+    const wanted = new Set(addresses);
+    for (const [address, engine] of this.#engines) if (!wanted.has(address)) this.remove(engine);
+    for (const address of wanted) if (!this.#engines.has(address)) this.add(address);
+  }
+
+  add(address: string): Engine {
+    const existing = this.#engines.get(address);
+    if (existing) return existing;
+    const engine = new Engine({ ...this.#settings, address, logger: this.#log });
+    this.#engines.set(address, engine);
+    engine.on('state', () => this.#onState(engine));
+    engine.on('containers', (id) => this.emit('containers', engine, id));
+    engine.on('event', (event) => this.#events.publish(decorate(event, nodeOf(engine))));
+    void engine.connect();
+    this.emit('engines', engine);
+    return engine;
+  }
+
+  remove(engine: Engine): void {
+    if (this.#engines.get(engine.address) !== engine) return;
+    this.#engines.delete(engine.address);
+    engine.removeAllListeners();
+    engine.close();
+    if (this.#wasHealthy.has(engine)) this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
+    this.emit('containers', engine, undefined);
+    this.emit('engines', engine);
+  }
+
+  close(): void {
+    for (const engine of this.all()) {
+      engine.removeAllListeners();
+      engine.close();
+    }
+    this.#engines.clear();
+  }
+
+  #onState(engine: Engine): void {
+    if (engine.state === 'healthy' && !engine.duplicateOf) {
+      const twin = this.all().find((other) => other !== engine && other.id === engine.id && !other.duplicateOf);
+      if (twin && twin.state !== 'pending') {
+        this.#log.warn({ engine: engine.address, twin: twin.address, id: engine.id }, 'duplicate engine ID');
+        engine.markDuplicate(twin.addr);
+        this.emit('containers', engine, undefined);
+        return;
+      }
+      if (!this.#wasHealthy.has(engine)) {
+        this.#wasHealthy.add(engine);
+        this.#events.publish(managerEvent('engine_connect', nodeOf(engine)));
+      }
+    }
+    this.emit('engines', engine);
+  }
+}

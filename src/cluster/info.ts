@@ -1,0 +1,60 @@
+// The per-node lines of `docker info` (classic Swarm's SystemStatus layout), shared by both drivers:
+//  <name>: <addr>
+//   └ ID, Status, Containers, Reserved CPUs, Reserved Memory, Labels, Error, UpdatedAt, ServerVersion
+import type { Engine } from '../engine/engine.js';
+import type { NodeView } from '../scheduler/types.js';
+import { humanBytes } from '../util/bytes.js';
+
+export type StatusLine = readonly [string, string];
+
+const STATE_NAMES = { pending: 'Pending', healthy: 'Healthy', unhealthy: 'Unhealthy', disconnected: 'Disconnected' };
+
+export function nodeStatusLines(engines: readonly Engine[], view: (engine: Engine) => NodeView): StatusLine[] {
+  const out: StatusLine[] = [];
+  const sorted = [...engines].sort((a, b) => naturalCompare(a.name || '(unknown)', b.name || '(unknown)'));
+  for (const engine of sorted) {
+    out.push([` ${engine.name || '(unknown)'}`, engine.addr]);
+    out.push(...nodeDetailLines(engine, engine.id ? view(engine) : undefined));
+  }
+  return out;
+}
+
+export function nodeDetailLines(
+  engine: Engine,
+  view: NodeView | undefined,
+  extraLabels: Readonly<Record<string, string>> = {},
+): StatusLine[] {
+  const lines: StatusLine[] = [];
+  lines.push(['  └ ID', engine.id ? `${engine.id}|${engine.addr}` : '']);
+  lines.push(['  └ Status', STATE_NAMES[engine.state]]);
+  const containers = [...engine.containers.values()];
+  if (engine.isHealthy) {
+    const running = containers.filter((c) => c.State?.Running && !c.State.Paused).length;
+    const paused = containers.filter((c) => c.State?.Paused).length;
+    const stopped = containers.length - running - paused;
+    lines.push(['  └ Containers', `${containers.length} (${running} Running, ${paused} Paused, ${stopped} Stopped)`]);
+  } else lines.push(['  └ Containers', String(containers.length)]);
+  lines.push(['  └ Reserved CPUs', `${round(view?.usedCpus ?? 0)} / ${round(view?.totalCpus ?? 0)}`]);
+  lines.push(['  └ Reserved Memory', `${humanBytes(view?.usedMemory ?? 0)} / ${humanBytes(view?.totalMemory ?? 0)}`]);
+  const labels = { ...(view?.labels ?? engine.labels), ...extraLabels };
+  lines.push([
+    '  └ Labels',
+    Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${labels[k]}`)
+      .join(', '),
+  ]);
+  if (engine.lastError) lines.push(['  └ Error', engine.lastError]);
+  lines.push(['  └ UpdatedAt', engine.updatedAt.toISOString().replace(/\.\d+Z$/, 'Z')]);
+  lines.push(['  └ ServerVersion', engine.serverVersion]);
+  return lines;
+}
+
+function round(n: number): string {
+  return String(Number(n.toFixed(3)));
+}
+
+/** Natural sort (node-2 before node-10), as classic Swarm orders nodes. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+}

@@ -1,0 +1,247 @@
+// The `--cluster-opt key=value` catalogue: every key each driver understands, its environment fallback, default
+// and parser. Unlike classic Swarm, an unknown or misspelt key, or a value that does not parse, stops start-up with
+// a message naming the key (classic Swarm silently kept the default, its issue #1401).
+import { parseDuration } from '../util/duration.js';
+import { isIP } from 'node:net';
+
+export type ClusterDriverName = 'swarm' | 'mesos-experimental';
+
+type Kind = 'duration' | 'float' | 'uint' | 'bool' | 'string' | 'ip';
+type Value = number | boolean | string;
+
+interface OptionSpec {
+  readonly driver: ClusterDriverName;
+  readonly kind: Kind;
+  readonly env?: string;
+  readonly default?: Value;
+  readonly check?: (value: never) => string | undefined;
+  readonly help: string;
+}
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+export const CLUSTER_OPTIONS = {
+  'swarm.overcommit': {
+    driver: 'swarm',
+    kind: 'float',
+    default: 0.05,
+    check: (v: number) => (v > -1 ? undefined : 'must be greater than -1'),
+    help: 'fraction of each node’s CPUs and memory that may be reserved beyond its capacity (negative under-commits)',
+  },
+  'swarm.createretry': {
+    driver: 'swarm',
+    kind: 'uint',
+    default: 0,
+    help: 'how many more nodes to try when a create fails on the chosen node',
+  },
+  'mesos.address': {
+    driver: 'mesos-experimental',
+    kind: 'ip',
+    env: 'SWARM_MESOS_ADDRESS',
+    help: 'accepted for compatibility; the v1 HTTP API needs no callback address',
+  },
+  'mesos.port': {
+    driver: 'mesos-experimental',
+    kind: 'uint',
+    env: 'SWARM_MESOS_PORT',
+    check: (v: number) => (v <= 65535 ? undefined : 'must be a port number'),
+    help: 'accepted for compatibility; the v1 HTTP API needs no callback port',
+  },
+  'mesos.checkpointfailover': {
+    driver: 'mesos-experimental',
+    kind: 'bool',
+    env: 'SWARM_MESOS_CHECKPOINT_FAILOVER',
+    default: false,
+    help: 'FrameworkInfo.checkpoint: agents checkpoint tasks so they survive an agent restart',
+  },
+  'mesos.offertimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_OFFER_TIMEOUT',
+    default: 30_000,
+    help: 'how long an unused offer is held before it is declined',
+  },
+  'mesos.offerrefusetimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_OFFER_REFUSE_TIMEOUT',
+    default: 5_000,
+    help: 'refuse filter sent with launches for the resources they leave unused',
+  },
+  'mesos.tasktimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_TASK_TIMEOUT',
+    default: 5_000,
+    help: 'the longest a container may wait to be placed on an offer (not applied once launched)',
+  },
+  'mesos.user': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_USER',
+    default: '',
+    help: 'FrameworkInfo.user: the Unix user tasks run as on the agents',
+  },
+  'mesos.name': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_NAME',
+    default: 'swarm',
+    help: 'the framework name shown by Mesos',
+  },
+  'mesos.failovertimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_FAILOVER_TIMEOUT',
+    default: WEEK_MS,
+    help: 'FrameworkInfo.failover_timeout: how long Mesos keeps our tasks while the manager is away',
+  },
+  'mesos.role': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_ROLE',
+    default: '*',
+    help: 'the Mesos role the framework registers with',
+  },
+  'mesos.principal': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_PRINCIPAL',
+    help: 'principal for framework authentication (HTTP Basic)',
+  },
+  'mesos.secret': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_SECRET',
+    help: 'secret for framework authentication',
+  },
+  'mesos.secretfile': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_SECRET_FILE',
+    help: 'file holding the secret for framework authentication',
+  },
+  'mesos.defaultcpus': {
+    driver: 'mesos-experimental',
+    kind: 'float',
+    env: 'SWARM_MESOS_DEFAULT_CPUS',
+    check: (v: number) => (v > 0 ? undefined : 'must be greater than 0'),
+    help: 'CPUs given to a container that asks for none (unset: -c or -m is required)',
+  },
+  'mesos.defaultmem': {
+    driver: 'mesos-experimental',
+    kind: 'float',
+    env: 'SWARM_MESOS_DEFAULT_MEM',
+    check: (v: number) => (v > 0 ? undefined : 'must be greater than 0'),
+    help: 'memory in MB given to a container that asks for none (unset: -c or -m is required)',
+  },
+  'mesos.statedir': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_STATE_DIR',
+    default: '.mesoswarm',
+    help: 'directory of the state file (framework ID, containers not yet launched) when the master is not zk://',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type ClusterOptionKey = keyof typeof CLUSTER_OPTIONS;
+export type ClusterOptions = { readonly [K in ClusterOptionKey]?: Value };
+
+/**
+ * Parses `key=value` pairs for one driver, with environment fallbacks, and fills defaults.
+ * Throws an Error whose message names the offending key.
+ */
+export function parseClusterOptions(
+  driver: ClusterDriverName,
+  pairs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Map<ClusterOptionKey, Value> {
+  const given = new Map<string, string>();
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`invalid --cluster-opt "${pair}": expected key=value`);
+    given.set(pair.slice(0, eq).trim(), pair.slice(eq + 1));
+  }
+  for (const key of given.keys()) {
+    const spec = (CLUSTER_OPTIONS as Record<string, OptionSpec>)[key];
+    if (!spec) throw new Error(`unknown --cluster-opt "${key}"${suggest(key)}`);
+    if (spec.driver !== driver) {
+      throw new Error(`--cluster-opt "${key}" belongs to the ${spec.driver} driver, not ${driver}`);
+    }
+  }
+  const out = new Map<ClusterOptionKey, Value>();
+  for (const [key, spec] of Object.entries(CLUSTER_OPTIONS) as [ClusterOptionKey, OptionSpec][]) {
+    if (spec.driver !== driver) continue;
+    let raw = given.get(key);
+    let source = `--cluster-opt ${key}`;
+    if (raw === undefined && spec.env && env[spec.env]) {
+      raw = env[spec.env];
+      source = `${spec.env} (for ${key})`;
+    }
+    if (raw === undefined) {
+      if (spec.default !== undefined) out.set(key, spec.default);
+      continue;
+    }
+    const value = parseValue(spec.kind, raw.trim(), source);
+    const problem = spec.check?.(value as never);
+    if (problem) throw new Error(`invalid value "${raw}" for ${source}: ${problem}`);
+    out.set(key, value);
+  }
+  return out;
+}
+
+function parseValue(kind: Kind, raw: string, source: string): Value {
+  const fail = (what: string): never => {
+    throw new Error(`invalid value "${raw}" for ${source}: expected ${what}`);
+  };
+  switch (kind) {
+    case 'duration':
+      try {
+        const ms = parseDuration(raw);
+        return ms >= 0 ? ms : fail('a non-negative duration such as 30s or 10m');
+      } catch {
+        return fail('a duration such as 30s or 10m');
+      }
+    case 'float': {
+      const n = Number(raw);
+      return raw !== '' && Number.isFinite(n) ? n : fail('a number');
+    }
+    case 'uint':
+      return /^\d+$/.test(raw) ? Number(raw) : fail('a non-negative integer');
+    case 'bool':
+      if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(raw)) return true;
+      if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(raw)) return false;
+      return fail('true or false');
+    case 'ip':
+      return isIP(raw) ? raw : fail('an IP address');
+    case 'string':
+      return raw;
+  }
+}
+
+function suggest(key: string): string {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const known of Object.keys(CLUSTER_OPTIONS)) {
+    const d = editDistance(key, known);
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best ? ` (did you mean "${best}"?)` : `; known keys: ${Object.keys(CLUSTER_OPTIONS).join(', ')}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,487 @@
+// The native driver (`-c swarm`, the embedded default): Docker engines from discovery, containers created on the
+// engine the scheduler picks, as classic Swarm did. Container IDs are the engines' own; every container is indexed
+// from the engines' caches (kept current by their event streams), so lookups and listings never fan out.
+import { EventEmitter } from 'node:events';
+import type Dockerode from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import type {
+  Cluster,
+  ClusterEvents,
+  ClusterInfo,
+  ContainerLocation,
+  CreateBody,
+  ListContainersQuery,
+  NodeSummary,
+  WaitCondition,
+  WaitResult,
+} from '../cluster.js';
+import type { Engine, ContainerDetails } from '../../engine/engine.js';
+import { engineCall } from '../../engine/call.js';
+import { EnginePool, type EngineSettings } from '../engine-pool.js';
+import { EventLog, type ClusterEvent } from '../events.js';
+import { ContainerIndex, type Findable } from '../lookup.js';
+import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
+import { containerSummary, inspectWithNode } from '../container-format.js';
+import { engineNodeView, cpusToShares } from '../node-view.js';
+import { placementRequest } from '../placement-request.js';
+import { nodeStatusLines } from '../info.js';
+import { validateContainerName, NameReservations } from '../names.js';
+import { pinToNetworkNode } from '../networks.js';
+import type { Discovery } from '../../discovery/discovery.js';
+import type { Logger } from '../../util/logger.js';
+import { ManagerError, badParameter, noSuchExec, placementFailed } from '../../errors.js';
+import type { Scheduler } from '../../scheduler/index.js';
+import {
+  extractSchedulingExpressions,
+  validateSchedulingLabels,
+  hasHardNodeConstraint,
+  withPending,
+  pendingContainer,
+  readSchedulingExpressions,
+  AFFINITIES_LABEL,
+  CONSTRAINTS_LABEL,
+  type NodeView,
+  type ContainerOnNode,
+  type PlacementRequest,
+  type Placement,
+} from '../../scheduler/index.js';
+
+export const SWARM_ID_LABEL = 'com.docker.swarm.id';
+
+export interface SwarmClusterOptions {
+  readonly discovery: Discovery;
+  readonly engine: EngineSettings;
+  readonly scheduler: Scheduler;
+  readonly overcommit: number;
+  readonly createRetry: number;
+  readonly logger: Logger;
+}
+
+interface SwarmContainer extends Findable, Filterable {
+  readonly engine: Engine;
+}
+
+const EXEC_MEMORY = 10_000;
+
+export class SwarmCluster implements Cluster {
+  readonly driver = 'swarm' as const;
+  readonly events = new EventEmitter<ClusterEvents>();
+  readonly eventLog = new EventLog();
+  readonly #options: SwarmClusterOptions;
+  readonly #log: Logger;
+  readonly #pool: EnginePool;
+  readonly #index = new ContainerIndex<SwarmContainer>();
+  readonly #names = new NameReservations();
+  /** Containers being created, reserved on their node so concurrent placements see them. */
+  readonly #pending = new Map<Engine, ContainerOnNode[]>();
+  readonly #execs = new Map<string, ContainerLocation>();
+  #stopDiscovery: (() => void) | undefined;
+
+  constructor(options: SwarmClusterOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ driver: 'swarm' });
+    this.events.setMaxListeners(0);
+    this.eventLog.on('event', (event: ClusterEvent) => this.events.emit('event', event));
+    this.#pool = new EnginePool(options.engine, this.eventLog, this.#log);
+    this.#pool.on('containers', (engine, id) => this.#reindex(engine, id));
+    this.#pool.on('engines', (engine) => this.#reindex(engine, undefined));
+  }
+
+  get pool(): EnginePool {
+    return this.#pool;
+  }
+
+  async start(): Promise<void> {
+    this.#stopDiscovery = this.#options.discovery.watch(
+      (addresses) => this.#pool.sync(addresses),
+      (err) => this.#log.error({ err: err.message }, 'discovery failed'),
+    );
+    // Give engines their first connection attempt so the manager answers with real nodes from the start.
+    await Promise.all(this.#pool.all().map((engine) => engine.connect()));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopDiscovery?.();
+    this.#pool.close();
+  }
+
+  engines(): readonly Engine[] {
+    return this.#pool.all();
+  }
+
+  info(): ClusterInfo {
+    let running = 0;
+    let paused = 0;
+    let stopped = 0;
+    for (const c of this.#index.values()) {
+      if (c.details.State?.Paused) paused++;
+      else if (c.details.State?.Running) running++;
+      else stopped++;
+    }
+    const engines = this.#pool.all();
+    const healthy = engines.filter((e) => e.isHealthy);
+    const imageIds = new Set(healthy.flatMap((e) => e.images.map((i) => i.Id)));
+    const scheduler = this.#options.scheduler;
+    return {
+      containers: this.#index.size,
+      running,
+      paused,
+      stopped,
+      images: imageIds.size,
+      cpus: healthy.reduce((sum, e) => sum + e.cpus, 0),
+      memory: healthy.reduce((sum, e) => sum + e.memory, 0),
+      systemStatus: [
+        ['Role', 'primary'],
+        ['Strategy', scheduler.strategy],
+        ['Filters', scheduler.filters.join(', ')],
+        ['Nodes', String(engines.length)],
+        ...nodeStatusLines(engines, (engine) => this.#nodeView(engine)),
+      ],
+    };
+  }
+
+  // --- containers --------------------------------------------------------------------------------------------
+
+  async createContainer(body: CreateBody, name: string | undefined, registryAuth: string | undefined): Promise<string> {
+    if (name !== undefined && name !== '') validateContainerName(name);
+    if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
+    const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
+    const labels = { ...moved.Labels, [SWARM_ID_LABEL]: randomBytes(32).toString('hex') };
+    validateSchedulingLabels(labels);
+    const config: CreateBody = { ...body, Env: moved.Env ?? body.Env, Labels: labels };
+
+    const release = name ? this.#names.reserve(name, (n) => this.#nameHolder(n)) : () => {};
+    try {
+      return await this.#placeAndCreate(config, name, registryAuth);
+    } finally {
+      release();
+    }
+  }
+
+  async #placeAndCreate(body: CreateBody, name: string | undefined, auth: string | undefined): Promise<string> {
+    const { config, node } = await pinToNetworkNode(this.#pool.all(), body);
+    const base = placementRequest(config);
+    // A local network exists on one node only, so the container must go there.
+    const request = node ? { ...base, labels: withExpression(base.labels, CONSTRAINTS_LABEL, `node==${node}`) } : base;
+    try {
+      return await this.#createOnBest(request, config, name, auth);
+    } catch (err) {
+      // The chosen node lacks the image but another node has it: place again next to it, as classic Swarm does.
+      const noImage = err instanceof ManagerError && err.status === 404 && /no such image/i.test(err.message);
+      if (!noImage || hasHardNodeConstraint(request.labels)) throw err;
+      if (!this.#pool.healthy().some((engine) => hasImage(engine, request.image))) throw err;
+      const steered = {
+        ...request,
+        labels: withExpression(request.labels, AFFINITIES_LABEL, `image==${request.image}`),
+      };
+      return this.#createOnBest(steered, config, name, auth);
+    }
+  }
+
+  /** Creates on the best node, then (with `swarm.createretry`) on the next ones while engines fail. */
+  async #createOnBest(
+    request: PlacementRequest,
+    config: CreateBody,
+    name: string | undefined,
+    auth: string | undefined,
+  ): Promise<string> {
+    const candidates = this.#select(request).top(1 + this.#options.createRetry);
+    let lastError: unknown;
+    for (const node of candidates) {
+      const engine = this.#pool.all().find((e) => e.id === node.id && e.isHealthy);
+      if (!engine) continue;
+      try {
+        return await this.#createOn(engine, config, name, auth, request);
+      } catch (err) {
+        lastError = err;
+        if (err instanceof ManagerError && err.status < 500) throw err;
+      }
+    }
+    throw lastError ?? placementFailed('no resources available to schedule container');
+  }
+
+  #select(request: PlacementRequest): Placement {
+    const views = this.#pool.all().map((engine) => this.#nodeView(engine));
+    return this.#options.scheduler.select(views, request);
+  }
+
+  #nodeView(engine: Engine): NodeView {
+    let view = engineNodeView(engine, this.#options.overcommit);
+    for (const pending of this.#pending.get(engine) ?? []) view = withPending(view, pending);
+    return view;
+  }
+
+  async #createOn(
+    engine: Engine,
+    config: CreateBody,
+    name: string | undefined,
+    auth: string | undefined,
+    request: PlacementRequest,
+  ): Promise<string> {
+    const host = { ...(config.HostConfig ?? {}) };
+    // Swarm's CpuShares is a number of CPUs; the engine wants real shares of its own CPUs.
+    if (!(Number(host.NanoCpus ?? 0) > 0) && request.cpus > 0) host.CpuShares = cpusToShares(request.cpus, engine.cpus);
+    const reservation = pendingContainer(request, { id: `pending-${randomBytes(8).toString('hex')}`, name });
+    const list = this.#pending.get(engine) ?? [];
+    list.push(reservation);
+    this.#pending.set(engine, list);
+    try {
+      const container = await engineCall(engine, () =>
+        engine.docker.createContainer({
+          ...config,
+          HostConfig: host,
+          name,
+          authconfig: auth ? decodeAuth(auth) : undefined,
+        } as never),
+      );
+      await engine.refreshContainer(container.id);
+      return container.id;
+    } finally {
+      const rest = (this.#pending.get(engine) ?? []).filter((p) => p !== reservation);
+      if (rest.length) this.#pending.set(engine, rest);
+      else this.#pending.delete(engine);
+    }
+  }
+
+  async startContainer(ref: string): Promise<void> {
+    const c = this.#index.resolve(ref);
+    await this.#act(c, (container) => container.start());
+  }
+
+  async stopContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void> {
+    const c = this.#index.resolve(ref);
+    await this.#act(c, (container) => container.stop(definedOnly({ t: timeoutSeconds, signal })));
+  }
+
+  async killContainer(ref: string, signal: string | undefined): Promise<void> {
+    const c = this.#index.resolve(ref);
+    await this.#act(c, (container) => container.kill(definedOnly({ signal })));
+  }
+
+  async restartContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void> {
+    const c = this.#index.resolve(ref);
+    await this.#act(c, (container) => container.restart(definedOnly({ t: timeoutSeconds, signal })));
+  }
+
+  async removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
+    const c = this.#index.resolve(ref);
+    await this.#act(c, (container) =>
+      container.remove({ force: options.force, v: options.volumes, link: options.link }),
+    );
+  }
+
+  async renameContainer(ref: string, newName: string): Promise<void> {
+    validateContainerName(newName);
+    const c = this.#index.resolve(ref);
+    const release = this.#names.reserve(newName, (n) => this.#nameHolder(n, c.id));
+    try {
+      await this.#act(c, (container) => container.rename({ name: newName }));
+    } finally {
+      release();
+    }
+  }
+
+  async waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult> {
+    const c = this.#index.resolve(ref);
+    return waitOnEngine(c.engine, c.id, condition, abort);
+  }
+
+  async listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]> {
+    const predicate = containerPredicate(query.filters, (r) => this.#index.find(r));
+    const all = query.all || impliesAll(query.filters);
+    const out: SwarmContainer[] = [];
+    for (const c of this.#index.values()) {
+      if (!all && !(c.details.State?.Running && c.engine.isHealthy)) continue;
+      if (predicate(c)) out.push(c);
+    }
+    out.sort((a, b) => Date.parse(b.details.Created) - Date.parse(a.details.Created));
+    const limited = query.limit > 0 ? out.slice(0, query.limit) : out;
+    const sizes = query.size ? await this.#sizes(limited) : undefined;
+    return limited.map((c) => {
+      const summary = containerSummary(c.details, {
+        id: c.id,
+        names: c.names as string[],
+        nodeIp: c.engine.ip,
+        nodeDown: !c.engine.isHealthy,
+      });
+      const size = sizes?.get(c.id);
+      return size ? { ...summary, ...size } : summary;
+    });
+  }
+
+  async #sizes(containers: SwarmContainer[]): Promise<Map<string, { SizeRw?: number; SizeRootFs?: number }>> {
+    const out = new Map<string, { SizeRw?: number; SizeRootFs?: number }>();
+    const engines = new Set(containers.map((c) => c.engine));
+    await Promise.all(
+      [...engines].map(async (engine) => {
+        const listed = await engineCall(engine, () => engine.docker.listContainers({ all: true, size: true }));
+        for (const item of listed as ((typeof listed)[number] & { SizeRw?: number; SizeRootFs?: number })[]) {
+          out.set(item.Id, { SizeRw: item.SizeRw, SizeRootFs: item.SizeRootFs });
+        }
+      }),
+    );
+    return out;
+  }
+
+  async inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>> {
+    const c = this.#index.resolve(ref);
+    const details = await engineCall(c.engine, () =>
+      c.engine.docker.getContainer(c.id).inspect({ size } as Dockerode.ContainerInspectOptions),
+    );
+    return inspectWithNode(details as unknown as Record<string, unknown>, nodeSummary(c.engine));
+  }
+
+  locateContainer(ref: string): ContainerLocation {
+    const c = this.#index.resolve(ref);
+    return { id: c.id, engineContainerId: c.id, engine: c.engine };
+  }
+
+  async containerChanged(location: ContainerLocation): Promise<void> {
+    await location.engine.refreshContainer(location.engineContainerId).catch(() => undefined);
+  }
+
+  rememberExec(execId: string, location: ContainerLocation): void {
+    this.#execs.set(execId, location);
+    if (this.#execs.size > EXEC_MEMORY) this.#execs.delete(this.#execs.keys().next().value!);
+  }
+
+  locateExec(execId: string): ContainerLocation {
+    const found = this.#execs.get(execId);
+    if (!found) throw noSuchExec(execId);
+    return found;
+  }
+
+  // --- internals -----------------------------------------------------------------------------------------------
+
+  async #act(c: SwarmContainer, action: (container: ReturnType<Engine['docker']['getContainer']>) => Promise<unknown>) {
+    try {
+      await engineCall(c.engine, () => action(c.engine.docker.getContainer(c.id)));
+    } finally {
+      await c.engine.refreshContainer(c.id).catch(() => undefined);
+    }
+  }
+
+  /** Who holds `name` cluster-wide (ignoring `except`), for the 409 message. */
+  #nameHolder(name: string, except?: string): string | undefined {
+    const holder = this.#index.named(name).find((c) => c.id !== except);
+    return holder?.id;
+  }
+
+  #reindex(engine: Engine, id: string | undefined): void {
+    const visible = engine.id !== '' && !engine.duplicateOf && engine.state !== 'disconnected';
+    if (id !== undefined) {
+      const details = visible ? engine.containers.get(id) : undefined;
+      if (details) this.#index.set(this.#record(engine, details));
+      else if (this.#index.get(id)?.engine === engine) this.#index.delete(id);
+      return;
+    }
+    for (const record of [...this.#index.values()]) {
+      if (record.engine === engine && (!visible || !engine.containers.has(record.id))) this.#index.delete(record.id);
+    }
+    if (visible) for (const details of engine.containers.values()) this.#index.set(this.#record(engine, details));
+  }
+
+  #record(engine: Engine, details: ContainerDetails): SwarmContainer {
+    const labels = details.Config?.Labels ?? {};
+    const name = details.Name.replace(/^\//, '');
+    return {
+      id: details.Id,
+      swarmId: labels[SWARM_ID_LABEL],
+      name,
+      nodeName: engine.name,
+      nodeId: engine.id,
+      names: [`/${engine.name}/${name}`],
+      labels,
+      details,
+      engine,
+    };
+  }
+}
+
+export function nodeSummary(engine: Engine): NodeSummary {
+  return {
+    ID: engine.id,
+    IP: engine.ip,
+    Addr: engine.addr,
+    Name: engine.name,
+    Cpus: engine.cpus,
+    Memory: engine.memory,
+    Labels: engine.labels,
+  };
+}
+
+function hasImage(engine: Engine, image: string): boolean {
+  const withTag = /:[^/]+$/.test(image) || image.includes('@') ? image : `${image}:latest`;
+  return engine.images.some(
+    (i) => i.Id === image || i.Id.replace(/^sha256:/, '').startsWith(image) || (i.RepoTags ?? []).includes(withTag),
+  );
+}
+
+/** Labels with one more scheduling expression, for steering one placement without changing the container. */
+function withExpression(
+  labels: Readonly<Record<string, string>>,
+  label: typeof AFFINITIES_LABEL | typeof CONSTRAINTS_LABEL,
+  expression: string,
+): Record<string, string> {
+  const current = readSchedulingExpressions(labels);
+  const list = label === AFFINITIES_LABEL ? current.affinities : current.constraints;
+  return { ...labels, [label]: JSON.stringify([...list, expression]) };
+}
+
+function definedOnly<T extends Record<string, unknown>>(query: T): Partial<T> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function decodeAuth(header: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `POST /containers/{id}/wait` on the engine, abandoned when the client goes away. */
+export function waitOnEngine(
+  engine: Engine,
+  id: string,
+  condition: WaitCondition,
+  abort: AbortSignal,
+): Promise<WaitResult> {
+  return new Promise((resolve, reject) => {
+    const request = engine.transport.request({
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/wait?condition=${condition}`,
+    });
+    const onAbort = () => request.destroy();
+    abort.addEventListener('abort', onAbort, { once: true });
+    request.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        abort.removeEventListener('abort', onAbort);
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown> = {};
+        try {
+          body = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          /* an empty or broken body is reported below */
+        }
+        if (res.statusCode !== 200) {
+          reject(new ManagerError('ENGINE', res.statusCode ?? 500, String(body.message ?? text)));
+          return;
+        }
+        resolve(body as unknown as WaitResult);
+      });
+      res.on('error', reject);
+    });
+    request.on('error', (err) => {
+      abort.removeEventListener('abort', onAbort);
+      if (abort.aborted) reject(new ManagerError('ABORTED', 499, 'client went away'));
+      else {
+        engine.noteFailure(err);
+        reject(err);
+      }
+    });
+    request.end();
+  });
+}

@@ -1,0 +1,68 @@
+// Volumes across engines: listed with local ones named `<node>/<name>`, found by name or `<node>/<name>`,
+// created on the named node or, as classic Swarm did, on every healthy node (so a container placed anywhere can
+// mount it), and removed from the node named or from every node that has it.
+import type { Engine } from '../engine/engine.js';
+import { engineRequest } from '../engine/request.js';
+import { ManagerError, noSuchVolume } from '../errors.js';
+import { collect, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
+
+export type VolumeEntry = Record<string, unknown> & { Name: string; Scope?: string };
+
+export function collectVolumes(engines: readonly Engine[], query = ''): Promise<Scoped<VolumeEntry>[]> {
+  return collect(
+    engines,
+    `/volumes${query ? `?${query}` : ''}`,
+    (body) => ((body as { Volumes?: VolumeEntry[] | null })?.Volumes ?? []) as VolumeEntry[],
+    (v) => ({ id: v.Name, name: v.Name, global: v.Scope === 'global' }),
+  );
+}
+
+export async function listVolumes(engines: readonly Engine[], query: URLSearchParams): Promise<VolumeEntry[]> {
+  const filters = query.get('filters') ? (JSON.parse(query.get('filters')!) as Record<string, unknown>) : {};
+  const nodes = filters.node;
+  delete filters.node;
+  const engineQuery = Object.keys(filters).length ? new URLSearchParams({ filters: JSON.stringify(filters) }) : '';
+  const wanted = Array.isArray(nodes) ? nodes.map(String) : Object.keys((nodes as object) ?? {});
+  const all = await collectVolumes(
+    engines.filter((e) => !wanted.length || wanted.includes(e.name) || wanted.includes(e.id)),
+    engineQuery.toString(),
+  );
+  return all.map((s) => (s.global ? s.item : { ...s.item, Name: `${s.engine.name}/${s.item.Name}` }));
+}
+
+export async function resolveVolume(engines: readonly Engine[], ref: string): Promise<Scoped<VolumeEntry>> {
+  return resolveScoped(await collectVolumes(engines), ref, 'volume');
+}
+
+export async function createVolume(engines: readonly Engine[], body: Record<string, unknown>): Promise<VolumeEntry> {
+  const { engine: pinned, name } = splitNodeName(engines, String(body.Name ?? ''));
+  const targets = pinned ? [pinned] : engines.filter((e) => e.isHealthy);
+  let created: VolumeEntry | undefined;
+  for (const engine of targets) {
+    const answer = await engineRequest(engine, 'POST', '/volumes/create', { ...body, Name: name });
+    if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, `${engine.name}: ${answer.message}`);
+    const volume = answer.json as VolumeEntry;
+    created ??= { ...volume, Name: `${engine.name}/${volume.Name}` };
+  }
+  if (!created) throw new ManagerError('UNAVAILABLE', 503, 'No healthy node available in the cluster');
+  return targets.length > 1 ? { ...created, Name: name || created.Name.replace(/^[^/]+\//, '') } : created;
+}
+
+export async function removeVolume(engines: readonly Engine[], ref: string, force: boolean): Promise<void> {
+  const { engine: pinned, name } = splitNodeName(engines, ref);
+  const all = await collectVolumes(pinned ? [pinned] : engines);
+  const holders = all.filter((s) => s.name === name);
+  if (!holders.length) throw noSuchVolume(ref);
+  for (const s of holders) {
+    const answer = await engineRequest(
+      s.engine,
+      'DELETE',
+      `/volumes/${encodeURIComponent(s.name)}${force ? '?force=1' : ''}`,
+    );
+    if (answer.status >= 300 && answer.status !== 404) {
+      throw new ManagerError('ENGINE', answer.status, `${s.engine.name}: ${answer.message}`);
+    }
+  }
+}
+
+export type { Scoped };

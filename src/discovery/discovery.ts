@@ -1,0 +1,89 @@
+// Discovery: where the swarm driver learns its engines. Backends: a static list (`nodes://h1:p,h2:p` or bare
+// `h1:p,h2:p`, with IP ranges), a file (`file:///path`, one address a line, re-read every heartbeat), or nothing
+// (the local engine: DOCKER_HOST, else the default socket). Key-value backends (consul, etcd, zk) belong to the
+// replication work and are refused with a clear message until then.
+import { readFile } from 'node:fs/promises';
+import { expandRange } from './ranges.js';
+import { normalizeEngineAddress, type EngineAddress } from './address.js';
+
+export interface Discovery {
+  /** A description for logs and `docker info`. */
+  readonly description: string;
+  /** Calls `onChange` with the full address list now and whenever it changes, until the returned stop is called. */
+  watch(onChange: (addresses: EngineAddress[]) => void, onError: (err: Error) => void): () => void;
+}
+
+export const DEFAULT_LOCAL_ENGINE = 'unix:///var/run/docker.sock';
+
+export function createDiscovery(uri: string | undefined, heartbeatMs: number, env = process.env): Discovery {
+  if (uri === undefined || uri === '') {
+    const local = env.DOCKER_HOST ? normalizeEngineAddress(env.DOCKER_HOST) : DEFAULT_LOCAL_ENGINE;
+    return staticDiscovery(`local engine ${local}`, [local]);
+  }
+  const scheme = /^([a-z]+):\/\//.exec(uri)?.[1];
+  if (scheme === 'file') return fileDiscovery(uri.slice('file://'.length), heartbeatMs);
+  if (scheme === 'nodes') return staticDiscovery(uri, parseNodeList(uri.slice('nodes://'.length)));
+  if (scheme === 'consul' || scheme === 'etcd' || scheme === 'zk') {
+    throw new Error(`${scheme}:// discovery is not supported yet by the swarm driver; use nodes:// or file://`);
+  }
+  if (scheme === 'token') throw new Error('token:// discovery was retired with Docker Hub’s hosted service');
+  if (scheme !== undefined && scheme !== 'tcp' && scheme !== 'unix') {
+    throw new Error(`unsupported discovery "${uri}": expected nodes://, file://, or host:port[,host:port…]`);
+  }
+  return staticDiscovery(uri, parseNodeList(uri));
+}
+
+export function parseNodeList(list: string): EngineAddress[] {
+  const out: EngineAddress[] = [];
+  for (const entry of list.split(',')) {
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    for (const address of expandRange(trimmed)) out.push(normalizeEngineAddress(address));
+  }
+  if (out.length === 0) throw new Error(`discovery "${list}" lists no engines`);
+  return [...new Set(out)];
+}
+
+function staticDiscovery(description: string, addresses: EngineAddress[]): Discovery {
+  return {
+    description,
+    watch(onChange) {
+      onChange(addresses);
+      return () => {};
+    },
+  };
+}
+
+function fileDiscovery(path: string, heartbeatMs: number): Discovery {
+  return {
+    description: `file://${path}`,
+    watch(onChange, onError) {
+      let last = '';
+      let stopped = false;
+      const read = async () => {
+        try {
+          const text = await readFile(path, 'utf8');
+          const addresses = text
+            .split('\n')
+            .map((line) => line.replace(/#.*/, '').trim())
+            .filter(Boolean)
+            .flatMap((line) => expandRange(line).map(normalizeEngineAddress));
+          const key = addresses.join(',');
+          if (!stopped && key !== last) {
+            last = key;
+            onChange([...new Set(addresses)]);
+          }
+        } catch (err) {
+          if (!stopped) onError(err as Error);
+        }
+      };
+      void read();
+      const timer = setInterval(() => void read(), heartbeatMs);
+      timer.unref();
+      return () => {
+        stopped = true;
+        clearInterval(timer);
+      };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Forwards one HTTP request to an engine and streams the answer back unchanged (status, body, content type), the
+// way classic Swarm proxied logs, stats, archives and the like. Headers that belong to one hop, and the identity
+// headers the manager sets itself, are not copied.
+import type http from 'node:http';
+import type { Engine } from './engine.js';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+const OURS = new Set(['api-version', 'server', 'ostype', 'docker-experimental', 'date']);
+
+export interface ForwardOptions {
+  readonly method: string;
+  /** Path and query as the engine should see them. */
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  /** A body already read, or the client request to stream from; none for bodiless requests. */
+  readonly body?: Buffer | http.IncomingMessage;
+}
+
+/** Streams the engine's answer into `res`. Resolves with the engine's status when the body is done. */
+export function forward(engine: Engine, options: ForwardOptions, res: http.ServerResponse): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(options.headers)) {
+      if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    }
+    if (Buffer.isBuffer(options.body)) {
+      headers['content-length'] = String(options.body.length);
+      delete headers['transfer-encoding'];
+    }
+    const upstream = engine.transport.request({ method: options.method, path: options.path, headers });
+    let answered = false;
+    upstream.on('response', (answer) => {
+      answered = true;
+      engine.noteSuccess();
+      const out: http.OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (!HOP_BY_HOP.has(name) && !OURS.has(name) && value !== undefined) out[name] = value;
+      }
+      res.writeHead(answer.statusCode ?? 502, out);
+      res.flushHeaders();
+      answer.pipe(res);
+      answer.on('end', () => resolve(answer.statusCode ?? 502));
+      answer.on('error', (err) => {
+        res.destroy(err);
+        resolve(answer.statusCode ?? 502);
+      });
+    });
+    upstream.on('error', (err) => {
+      if (answered) return;
+      engine.noteFailure(err);
+      reject(err);
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    const body = options.body;
+    if (body === undefined) upstream.end();
+    else if (Buffer.isBuffer(body)) upstream.end(body);
+    else body.pipe(upstream);
+  });
+}
