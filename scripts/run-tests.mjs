@@ -4,7 +4,7 @@
 // the end-to-end suites share the machine's Docker engines; TEST_CONCURRENCY raises that.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 function find(dir) {
   const out = [];
@@ -14,6 +14,13 @@ function find(dir) {
     else if (entry.endsWith('.test.ts')) out.push(path);
   }
   return out;
+}
+
+// The suites need two Docker engines and ZooKeeper. As root on a machine with dockerd, start them (idempotent,
+// instant when they are up); otherwise the suites that need them skip with the reason (or fail under CI=true).
+if (process.env.MESOSWARM_SKIP_SERVICES !== '1' && process.getuid?.() === 0 && spawnSync('which', ['dockerd']).status === 0) {
+  const setup = spawnSync('bash', ['.ci/services.sh'], { stdio: 'inherit' });
+  if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
 
 const args = process.argv.slice(2);

@@ -122,7 +122,7 @@ export function parseListenAddress(value: string): ListenAddress {
   }
   const rest = value.replace(/^tcp:\/\//, '');
   if (/^[a-z]+:\/\//.test(rest)) throw new Error(`invalid --host "${value}": expected tcp://host:port or unix:///path`);
-  const { host, port } = splitHostPort(rest.replace(/\/+$/, ''), value);
+  const { host, port } = splitHostPort(rest.replace(/\/+$/, ''), value, true);
   return { kind: 'tcp', host, port };
 }
 

@@ -16,10 +16,11 @@ export function normalizeEngineAddress(raw: string): EngineAddress {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-export function splitHostPort(text: string, original = text): { host: string; port: number } {
+/** `port` 0 is accepted only when `anyPort` (a listener asking the OS for a free port). */
+export function splitHostPort(text: string, original = text, anyPort = false): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:/]+)):(\d+)$/.exec(text);
   if (!match) throw new Error(`invalid address "${original}": expected host:port`);
   const port = Number(match[3]);
-  if (port < 1 || port > 65535) throw new Error(`invalid address "${original}": port out of range`);
+  if (port < (anyPort ? 0 : 1) || port > 65535) throw new Error(`invalid address "${original}": port out of range`);
   return { host: (match[1] ?? match[2])!, port };
 }

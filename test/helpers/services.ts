@@ -1,0 +1,66 @@
+// The real services tests run against (two Docker engines, ZooKeeper), found from the environment or from
+// `.ci/services.env`, which `.ci/services.sh` writes. A suite that needs a missing service skips with the reason,
+// except under CI=true, where a missing service is a failure: CI must never pass by skipping.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+
+const envFile = fileURLToPath(new URL('../../.ci/services.env', import.meta.url));
+
+function fileEnv(): Record<string, string> {
+  try {
+    return Object.fromEntries(
+      readFileSync(envFile, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#') && line.includes('='))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  } catch {
+    return {};
+  }
+}
+
+const fromFile = fileEnv();
+const setting = (name: string, fallback: string) => process.env[name] ?? fromFile[name] ?? fallback;
+
+/** Engine addresses (tcp://host:port), node-1 first. */
+export const ENGINES = setting('MESOSWARM_TEST_ENGINES', 'tcp://127.0.0.1:2375,tcp://127.0.0.1:2385').split(',');
+export const ZOOKEEPER = setting('MESOSWARM_TEST_ZK', '127.0.0.1:2181');
+export const IN_CI = process.env.CI === 'true';
+
+function reachable(address: string): Promise<boolean> {
+  const [host, port] = address.replace(/^tcp:\/\//, '').split(':');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port: Number(port) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Returns true when every address answers. Otherwise: under CI throws (the suite fails); elsewhere marks the test
+ * skipped with the reason and returns false, so the caller returns early.
+ */
+export async function need(t: TestContext | undefined, what: string, addresses: readonly string[]): Promise<boolean> {
+  const missing: string[] = [];
+  for (const address of addresses) if (!(await reachable(address))) missing.push(address);
+  if (!missing.length) return true;
+  const reason = `${what} not reachable at ${missing.join(', ')} (start it with: sudo bash .ci/services.sh)`;
+  if (IN_CI) throw new Error(`CI=true and ${reason}`);
+  process.stderr.write(`# skipping: ${reason}\n`);
+  t?.skip(reason);
+  return false;
+}
+
+export const needEngines = (t?: TestContext) => need(t, 'Docker engines', ENGINES);
+export const needZooKeeper = (t?: TestContext) => need(t, 'ZooKeeper', [ZOOKEEPER]);

@@ -1,0 +1,55 @@
+// `docker run` through the manager over two real engines: detached, attached (output and exit code), --rm, and
+// placement spread across both nodes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { needEngines } from '../helpers/services.js';
+import { startTestManager, removeContainersNamed, uniquePrefix, type TestManager } from '../helpers/manager.js';
+
+const prefix = uniquePrefix('run');
+let m: TestManager | undefined;
+
+before(async () => {
+  if (!(await needEngines())) return;
+  m = await startTestManager();
+});
+after(async () => {
+  await m?.close();
+  await removeContainersNamed(prefix);
+});
+
+test('docker run -d starts a container, shown as <node>/<name>', async (t) => {
+  if (!m) return t.skip('no engines');
+  const id = await m.docker.ok(['run', '-d', '--name', `${prefix}d`, 'busybox', 'sleep', '60']);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const names = await m.docker.ok(['ps', '--filter', `id=${id}`, '--format', '{{.Names}} {{.Status}}']);
+  assert.match(names, new RegExp(`^[^/ ]+/${prefix}d Up `));
+});
+
+test('attached docker run prints the output and returns the exit code', async (t) => {
+  if (!m) return t.skip('no engines');
+  const hello = await m.docker(['run', '--name', `${prefix}a`, 'busybox', 'echo', 'hi']);
+  assert.equal(hello.code, 0, hello.stderr);
+  assert.equal(hello.stdout, 'hi\n');
+  const three = await m.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(three.code, 3);
+  assert.equal(three.stdout, 'out\n');
+  assert.equal(three.stderr, 'err\n');
+});
+
+test('docker run --rm leaves nothing behind', async (t) => {
+  if (!m) return t.skip('no engines');
+  const out = await m.docker.ok(['run', '--rm', '--name', `${prefix}rm`, 'busybox', 'true']);
+  assert.equal(out, '');
+  const left = await m.docker.ok(['ps', '-aq', '--filter', `name=${prefix}rm`]);
+  assert.equal(left, '');
+});
+
+test('spread places consecutive containers on both nodes', async (t) => {
+  if (!m) return t.skip('no engines');
+  for (let i = 0; i < 4; i++) await m.docker.ok(['run', '-d', '--name', `${prefix}s${i}`, 'busybox', 'sleep', '60']);
+  const nodes = (await m.docker.ok(['ps', '--filter', `name=${prefix}s`, '--format', '{{.Names}}']))
+    .split('\n')
+    .map((n) => n.split('/')[0]);
+  assert.equal(nodes.length, 4);
+  assert.equal(new Set(nodes).size, 2, `expected both nodes, got ${nodes.join(', ')}`);
+});
