@@ -1,0 +1,701 @@
+// The Mesos v1 scheduler client: keeps one SUBSCRIBE stream alive against whichever master leads, turns its events
+// into typed EventEmitter events, and sends calls on their own keep-alive pool with the stream's Mesos-Stream-Id.
+// It owns the subscription state (framework ID as the master confirmed it, stream ID, suppressed roles) and the
+// reconnect policy; it does not own persistence (the owner stores the framework ID through `onFrameworkId`) nor
+// acknowledgement policy (the owner acks after processing; see README.md).
+
+import { EventEmitter } from 'node:events';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { createDetector, type DetectedMaster, type MasterDetector, type ZooKeeperDetectorOptions } from './detector.js';
+import { MesosFatalError, MesosNotSubscribedError, describe, type MesosHttpError } from './errors.js';
+import { MesosHttp, basicAuthorization, type CallResult, type TlsOptions } from './http.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Subscription, type SubscriptionEnd } from './subscription.js';
+import type {
+  AgentID,
+  Call,
+  CallBodies,
+  CallType,
+  Event,
+  ExecutorID,
+  Filters,
+  FrameworkInfo,
+  InverseOffer,
+  KillPolicy,
+  MasterInfo,
+  MessageEvent,
+  FailureEvent,
+  Offer,
+  OfferID,
+  Operation,
+  OperationStatus,
+  ReconcileTask,
+  TaskInfo,
+  TaskStatus,
+} from './types.js';
+
+export interface Credentials {
+  principal: string;
+  /** The secret itself; reading a secret file is the caller's job. */
+  secret: string;
+}
+
+export interface SchedulerClientOptions {
+  /** `host:port`, `http(s)://host:port`, `zk://…/mesos`, `file:///path`, or a detector of your own. */
+  master: string | MasterDetector;
+  /** The FrameworkInfo to subscribe with, without `id` (the client adds it on re-subscribe). */
+  frameworkInfo: FrameworkInfo;
+  /** The framework ID persisted from an earlier run; omit on first registration. */
+  frameworkId?: string;
+  /**
+   * Called when the master assigns a framework ID the client did not start with. The client awaits it before it
+   * emits `subscribed` or any later event of that stream and before it accepts calls, so the owner can persist the ID
+   * before relying on it. If it throws, the stream is closed and the client re-subscribes (with the new ID) after a
+   * backoff, calling the hook again.
+   */
+  onFrameworkId?: (frameworkId: string) => void | Promise<void>;
+  /** Roles to subscribe suppressed. Later suppress()/revive() calls update the set used on re-subscribe. */
+  suppressedRoles?: string[];
+  /** HTTP Basic credentials, sent on every request including SUBSCRIBE. */
+  credentials?: Credentials;
+  logger?: Logger;
+  tls?: TlsOptions;
+  /** Scheme for masters given as bare `host:port` or found through ZooKeeper. */
+  scheme?: 'http' | 'https';
+  /** Between failed subscribe attempts; truncated exponential with jitter. Default 0.5 s doubling to 15 s. */
+  reconnectBackoff?: BackoffOptions;
+  /** 503 retries for calls. Default 3 retries, 0.25 s doubling to 5 s. */
+  callRetry?: BackoffOptions & { attempts?: number };
+  /** Redirect hops per request before backing off. Default 8. */
+  maxRedirects?: number;
+  /** Time for a SUBSCRIBE to get its response headers. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Time for a call to be answered. Default 30 s. */
+  callTimeoutMs?: number;
+  /** Heartbeat intervals of silence after which the stream is considered dead. Default 5. */
+  heartbeatMissLimit?: number;
+  /** Assumed until SUBSCRIBED names the interval. Default 15. */
+  defaultHeartbeatIntervalSeconds?: number;
+  /** Upper bound of the random pause before re-subscribing to a newly detected leader. Default 2 s. */
+  leaderChangeDelayMaxMs?: number;
+  /** Which ERROR messages stop the client instead of re-subscribing. Default: see isFatalMasterError. */
+  isFatalError?: (message: string) => boolean;
+  /** ZooKeeper session settings, for `zk://` masters. */
+  zookeeper?: Pick<ZooKeeperDetectorOptions, 'sessionTimeoutMs' | 'retryDelayMs' | 'createClient'>;
+  /** For tests: the source of jitter. */
+  random?: () => number;
+}
+
+export interface SubscribedInfo {
+  frameworkId: string;
+  streamId: string;
+  /** The scheduler endpoint of the master this stream is on (after redirects). */
+  master: string;
+  masterInfo?: MasterInfo;
+  heartbeatIntervalSeconds?: number;
+  /** True when the subscription carried a framework ID (failover or reconnect), false on first registration. */
+  resubscribed: boolean;
+}
+
+export interface DisconnectedInfo {
+  /** How the stream ended: a SubscriptionEnd kind. */
+  reason: SubscriptionEnd['kind'];
+  /** A human-readable detail. */
+  detail: string;
+}
+
+/** The typed events. `masterError` is the ERROR event (named so to keep EventEmitter's special 'error' free). */
+export interface SchedulerClientEvents {
+  /** A stream is subscribed and calls can be made. Always alternates with `disconnected`. */
+  subscribed: [info: SubscribedInfo];
+  /** The subscribed stream ended; outstanding offers are void. The client re-subscribes unless stopped. */
+  disconnected: [info: DisconnectedInfo];
+  offers: [offers: Offer[]];
+  inverseOffers: [offers: InverseOffer[]];
+  /** The offer (by ID value) is withdrawn. */
+  rescind: [offerId: string];
+  rescindInverseOffer: [inverseOfferId: string];
+  /** A task status. Acknowledge it with `acknowledge(status)` after processing it (a no-op without uuid). */
+  update: [status: TaskStatus];
+  operationUpdate: [status: OperationStatus];
+  message: [message: MessageEvent['message']];
+  failure: [failure: FailureEvent['failure']];
+  /** The master sent ERROR; the stream is over. Followed by re-subscribe or by `fatal`. */
+  masterError: [message: string];
+  heartbeat: [];
+  /** Every event as received, before the typed event (for tracing and metrics). */
+  event: [event: Event];
+  /** The detected leader changed (null: none). */
+  leader: [leader: DetectedMaster | null];
+  /** The client stopped for good; the owner must act (e.g. forget a removed framework ID). */
+  fatal: [error: MesosFatalError];
+}
+
+/**
+ * Master errors that re-subscribing cannot fix: the framework is gone for good, or its FrameworkInfo or credentials
+ * are refused (reference §1.4, §3 ERROR). "Framework failed over" is not among them.
+ */
+export function isFatalMasterError(message: string): boolean {
+  return [
+    /Framework has been removed/i,
+    /must not be set when the framework is/i,
+    /are not present in the master's --roles/i,
+    /are not contained in the set of roles/i,
+    /Changing framework's principal is not allowed/i,
+    /^Not authorized to/i,
+    /failover_timeout .* is invalid/i,
+    /is not allowed to run frameworks/i,
+  ].some((re) => re.test(message));
+}
+
+/** SUBSCRIBE answers that retrying cannot fix: the request or the credentials are wrong. */
+const FATAL_SUBSCRIBE_STATUSES = new Set([400, 401, 403, 405, 406, 415]);
+
+type IdLike = string | { value: string };
+const toId = (id: IdLike): { value: string } => (typeof id === 'string' ? { value: id } : { value: id.value });
+
+interface Session {
+  streamId: string;
+  url: URL;
+}
+
+export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
+  private readonly options: SchedulerClientOptions;
+  private readonly logger: Logger;
+  private readonly http: MesosHttp;
+  private readonly backoff: Backoff;
+  private readonly lifetime = new AbortController();
+  private detector: MasterDetector | undefined;
+  private leaderValue: DetectedMaster | null | undefined;
+  /** A redirect target we stick to until it fails, so each re-subscribe does not bounce off a non-leader first. */
+  private redirectTarget: URL | undefined;
+  private leaderChanged = false;
+  private current: Subscription | undefined;
+  private session: Session | undefined;
+  private frameworkIdValue: string | undefined;
+  /** The ID the owner is known to hold (given at start, or confirmed by onFrameworkId). */
+  private ownedFrameworkId: string | undefined;
+  private readonly suppressed: Set<string>;
+  private generation = 0;
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  private tearingDown = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private fatalError: MesosFatalError | undefined;
+  private resolveDone!: (error: MesosFatalError | undefined) => void;
+  /** Resolves when the client has stopped: with the fatal error, or undefined after stop()/teardown(). */
+  readonly done: Promise<MesosFatalError | undefined>;
+
+  constructor(options: SchedulerClientOptions) {
+    super();
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.frameworkIdValue = options.frameworkId || undefined;
+    this.ownedFrameworkId = this.frameworkIdValue;
+    this.suppressed = new Set(options.suppressedRoles ?? []);
+    this.http = new MesosHttp({
+      authorization: options.credentials
+        ? basicAuthorization(options.credentials.principal, options.credentials.secret)
+        : undefined,
+      tls: options.tls,
+      maxRedirects: options.maxRedirects,
+      callRetry: options.callRetry,
+      callTimeoutMs: options.callTimeoutMs,
+      logger: this.logger,
+      random: options.random,
+    });
+    this.backoff = new Backoff(options.reconnectBackoff ?? { initialMs: 500, maxMs: 15_000 }, options.random);
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Starts detecting the leader and subscribing. Events begin once `subscribed` has been emitted. */
+  start(): void {
+    if (this.state !== 'new') throw new Error('MesosSchedulerClient can only be started once');
+    this.state = 'running';
+    this.loop = this.run();
+  }
+
+  /** Closes the stream and stops re-subscribing. The framework stays registered until its failover timeout. */
+  async stop(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      this.resolveDone(undefined);
+      return;
+    }
+    if (this.state === 'running') {
+      this.state = 'stopping';
+      this.current?.close('stopped');
+      this.lifetime.abort(new MesosNotSubscribedError('stopped'));
+      this.wakeUp();
+    }
+    await this.loop;
+  }
+
+  /** The framework ID as last confirmed by the master (or given at construction). */
+  get frameworkId(): string | undefined {
+    return this.frameworkIdValue;
+  }
+
+  /** The current stream's ID, while subscribed. */
+  get streamId(): string | undefined {
+    return this.session?.streamId;
+  }
+
+  /** True between `subscribed` and `disconnected`. */
+  get subscribed(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** The scheduler endpoint of the master the stream is on, while subscribed. */
+  get masterUrl(): string | undefined {
+    return this.session?.url.href;
+  }
+
+  get leader(): DetectedMaster | null | undefined {
+    return this.leaderValue;
+  }
+
+  get suppressedRoles(): string[] {
+    return [...this.suppressed];
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const master = this.options.master;
+      this.detector =
+        typeof master === 'string'
+          ? await createDetector(master, {
+              scheme: this.options.scheme,
+              logger: this.logger,
+              ...this.options.zookeeper,
+            })
+          : master;
+      if (this.isRunning()) this.detector.start((leader) => this.onLeader(leader));
+      let redirects = 0;
+      while (this.isRunning()) {
+        if (this.leaderChanged) {
+          // Every framework sees the change at once; a random pause spreads their re-subscriptions out.
+          this.leaderChanged = false;
+          await this.pause(Math.round(this.random() * (this.options.leaderChangeDelayMaxMs ?? 2000)));
+          continue;
+        }
+        const target = this.redirectTarget ?? this.leaderValue?.url;
+        if (!target) {
+          await this.pause(Infinity);
+          continue;
+        }
+        const end = await this.subscribeOnce(target);
+        if (!this.isRunning()) break;
+        if (end.kind === 'redirect') {
+          if (++redirects <= this.http.redirectLimit) {
+            this.redirectTarget = end.location;
+            this.logger.info({ from: target.href, to: this.redirectTarget.href }, 'mesos subscribe redirected');
+            continue;
+          }
+          this.logger.warn({ redirects }, 'mesos subscribe: too many redirects, backing off');
+          this.redirectTarget = undefined;
+        } else if (end.kind !== 'closed') {
+          this.redirectTarget = undefined;
+        }
+        redirects = 0;
+        const fatal = this.fatalFor(end);
+        if (fatal) {
+          this.fail(fatal);
+          break;
+        }
+        if (end.kind === 'eof' && this.tearingDown) break;
+        if (end.kind === 'closed' && end.reason !== 'framework ID hook failed') continue;
+        const delay = this.backoff.next();
+        this.logger.info({ delay, reason: end.kind }, 'mesos re-subscribing after backoff');
+        await this.pause(delay);
+      }
+    } catch (err) {
+      this.fail(new MesosFatalError(describe(err), { cause: err }));
+    } finally {
+      this.current?.close('stopped');
+      this.state = 'stopped';
+      await this.detector?.stop().catch(() => {});
+      this.http.close();
+      this.resolveDone(this.fatalError);
+    }
+  }
+
+  private isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  private random(): number {
+    return (this.options.random ?? Math.random)();
+  }
+
+  private fatalFor(end: SubscriptionEnd): MesosFatalError | undefined {
+    if (end.kind === 'error-event') {
+      const isFatal = this.options.isFatalError ?? isFatalMasterError;
+      return isFatal(end.message) ? new MesosFatalError(end.message) : undefined;
+    }
+    if (end.kind === 'http-error' && FATAL_SUBSCRIBE_STATUSES.has(end.error.status)) {
+      return new MesosFatalError(end.error.message, { cause: end.error });
+    }
+    return undefined;
+  }
+
+  private fail(error: MesosFatalError): void {
+    if (this.fatalError) return;
+    this.fatalError = error;
+    this.state = 'stopping';
+    this.lifetime.abort(error);
+    this.logger.error({ err: error.reason }, 'mesos scheduler client stopped');
+    this.safeEmit('fatal', error);
+  }
+
+  /** Waits `ms` (Infinity: until woken); leader changes and stop() wake it early. */
+  private pause(ms: number): Promise<void> {
+    if (!this.isRunning()) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      if (Number.isFinite(ms)) timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private wakeUp(): void {
+    this.wake?.();
+  }
+
+  private onLeader(leader: DetectedMaster | null): void {
+    const previous = this.leaderValue;
+    if ((previous?.url.href ?? null) === (leader?.url.href ?? null) && previous !== undefined) return;
+    this.leaderValue = leader;
+    this.redirectTarget = undefined;
+    this.safeEmit('leader', leader);
+    if (previous === undefined) {
+      this.wakeUp();
+      return;
+    }
+    this.logger.info({ from: previous?.url.href ?? null, to: leader?.url.href ?? null }, 'mesos leader changed');
+    this.leaderChanged = leader !== null;
+    this.current?.close('leader changed');
+    this.wakeUp();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The stream
+
+  private subscribeCall(): Call {
+    const id = this.frameworkIdValue;
+    const frameworkInfo: FrameworkInfo = { ...this.options.frameworkInfo };
+    delete frameworkInfo.id;
+    if (id) frameworkInfo.id = { value: id };
+    const subscribe: CallBodies['SUBSCRIBE']['subscribe'] = { framework_info: frameworkInfo };
+    if (this.suppressed.size > 0) subscribe.suppressed_roles = [...this.suppressed];
+    return id ? { type: 'SUBSCRIBE', framework_id: { value: id }, subscribe } : { type: 'SUBSCRIBE', subscribe };
+  }
+
+  private async subscribeOnce(url: URL): Promise<SubscriptionEnd> {
+    const generation = ++this.generation;
+    const resubscribed = this.frameworkIdValue !== undefined;
+    // Events that arrive while the owner's onFrameworkId hook runs wait here, in order.
+    const queue: Event[] = [];
+    let waiting = false;
+    let streamId: string | undefined;
+    const stale = (): boolean => generation !== this.generation || sub.isEnded || !this.isRunning();
+
+    const deliver = (event: Event): void => {
+      if (waiting) {
+        queue.push(event);
+        return;
+      }
+      if (event.type !== 'SUBSCRIBED') {
+        if (this.session) this.dispatch(event);
+        else this.logger.warn({ type: event.type }, 'mesos event before SUBSCRIBED dropped');
+        return;
+      }
+      waiting = true;
+      void this.acceptSubscribed(event, streamId!, url, resubscribed, stale).then(
+        (ok) => {
+          waiting = false;
+          const pending = queue.splice(0);
+          if (!ok) return;
+          for (const next of pending) deliver(next);
+        },
+        (err: unknown) => {
+          waiting = false;
+          queue.length = 0;
+          this.logger.error({ err: describe(err) }, 'onFrameworkId failed; closing the stream to retry');
+          sub.close('framework ID hook failed');
+        },
+      );
+    };
+
+    const body = JSON.stringify(this.subscribeCall());
+    this.logger.debug({ url: url.href, resubscribed }, 'mesos subscribing');
+    const sub = new Subscription({
+      http: this.http,
+      url,
+      body,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      defaultHeartbeatIntervalSeconds: this.options.defaultHeartbeatIntervalSeconds ?? 15,
+      heartbeatMissLimit: this.options.heartbeatMissLimit ?? 5,
+      logger: this.logger,
+      onOpen: (id) => (streamId = id),
+      onEvent: deliver,
+    });
+    this.current = sub;
+    const end = await sub.done;
+    if (this.current === sub) this.current = undefined;
+    const wasSubscribed = this.session !== undefined && this.session.streamId === streamId;
+    if (wasSubscribed) this.session = undefined;
+    if (end.kind === 'error-event') this.safeEmit('masterError', end.message);
+    const detail = describeEnd(end);
+    if (wasSubscribed) {
+      this.logger.warn({ reason: end.kind, detail }, 'mesos subscription ended');
+      this.safeEmit('disconnected', { reason: end.kind, detail });
+    } else if (end.kind !== 'closed' && end.kind !== 'redirect') {
+      this.logger.warn({ url: url.href, reason: end.kind, detail }, 'mesos subscribe attempt failed');
+    }
+    return end;
+  }
+
+  private async acceptSubscribed(
+    event: Extract<Event, { type: 'SUBSCRIBED' }>,
+    streamId: string,
+    url: URL,
+    resubscribed: boolean,
+    stale: () => boolean,
+  ): Promise<boolean> {
+    const id = event.subscribed.framework_id.value;
+    // Re-subscribing after a failed hook must carry the ID the master already assigned.
+    this.frameworkIdValue = id;
+    if (id !== this.ownedFrameworkId) {
+      if (this.options.onFrameworkId) await this.options.onFrameworkId(id);
+      this.ownedFrameworkId = id;
+    }
+    if (stale()) return false;
+    this.session = { streamId, url };
+    this.backoff.reset();
+    const info: SubscribedInfo = {
+      frameworkId: id,
+      streamId,
+      master: url.href,
+      masterInfo: event.subscribed.master_info,
+      heartbeatIntervalSeconds: event.subscribed.heartbeat_interval_seconds,
+      resubscribed,
+    };
+    this.logger.info({ frameworkId: id, master: url.href, resubscribed }, 'mesos framework subscribed');
+    this.safeEmit('event', event);
+    this.safeEmit('subscribed', info);
+    return true;
+  }
+
+  private dispatch(event: Event): void {
+    this.safeEmit('event', event);
+    switch (event.type) {
+      case 'OFFERS':
+        this.safeEmit('offers', event.offers?.offers ?? []);
+        break;
+      case 'INVERSE_OFFERS':
+        this.safeEmit('inverseOffers', event.inverse_offers?.inverse_offers ?? []);
+        break;
+      case 'RESCIND':
+        this.safeEmit('rescind', event.rescind.offer_id.value);
+        break;
+      case 'RESCIND_INVERSE_OFFER':
+        this.safeEmit('rescindInverseOffer', event.rescind_inverse_offer.inverse_offer_id.value);
+        break;
+      case 'UPDATE':
+        this.safeEmit('update', event.update.status);
+        break;
+      case 'UPDATE_OPERATION_STATUS':
+        this.safeEmit('operationUpdate', event.update_operation_status.status);
+        break;
+      case 'MESSAGE':
+        this.safeEmit('message', event.message);
+        break;
+      case 'FAILURE':
+        this.safeEmit('failure', event.failure);
+        break;
+      case 'HEARTBEAT':
+        this.safeEmit('heartbeat');
+        break;
+      default:
+        this.logger.debug({ type: (event as { type: string }).type }, 'mesos event of unknown type ignored');
+    }
+  }
+
+  /** A listener that throws must not break the stream or skip later events. */
+  private safeEmit<K extends keyof SchedulerClientEvents>(name: K, ...args: SchedulerClientEvents[K]): void {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (this.emit as (name: K, ...args: any[]) => boolean)(name, ...args);
+    } catch (err) {
+      this.logger.error({ err: describe(err), event: name }, 'mesos client listener threw');
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Calls
+
+  /**
+   * Sends any call on the current stream's behalf: fills in `framework_id`, adds Mesos-Stream-Id. Resolves with the
+   * 2xx answer; rejects with MesosNotSubscribedError when no stream is subscribed, MesosHttpError for a 4xx/5xx,
+   * MesosConnectionError when there was no answer.
+   */
+  async call(call: Call): Promise<CallResult> {
+    const session = this.session;
+    const frameworkId = this.frameworkIdValue;
+    if (!session || !frameworkId || !this.isRunning()) throw new MesosNotSubscribedError(call.type);
+    const body = JSON.stringify({ ...call, framework_id: call.framework_id ?? { value: frameworkId } });
+    return this.http.call(session.url, call.type, body, session.streamId, this.lifetime.signal);
+  }
+
+  private send<T extends CallType>(type: T, fields: CallBodies[T]): Promise<CallResult> {
+    return this.call({ type, ...fields } as Call);
+  }
+
+  /** ACCEPT: runs `operations` against the offers (one agent, one role); unused resources count as declined. */
+  async accept(offerIds: IdLike[], operations: Operation[], filters?: Filters): Promise<void> {
+    await this.send('ACCEPT', {
+      accept: { offer_ids: offerIds.map(toId), operations, ...(filters ? { filters } : {}) },
+    });
+  }
+
+  /** ACCEPT with one LAUNCH of `tasks`. */
+  launch(offerIds: IdLike[], tasks: TaskInfo[], filters?: Filters): Promise<void> {
+    return this.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters);
+  }
+
+  async decline(offerIds: IdLike[], filters?: Filters): Promise<void> {
+    await this.send('DECLINE', { decline: { offer_ids: offerIds.map(toId), ...(filters ? { filters } : {}) } });
+  }
+
+  /** REVIVE the given roles (all the framework's roles when omitted) and remember them as no longer suppressed. */
+  async revive(roles?: string[]): Promise<void> {
+    await this.send('REVIVE', { revive: roles && roles.length > 0 ? { roles } : {} });
+    if (roles && roles.length > 0) for (const role of roles) this.suppressed.delete(role);
+    else this.suppressed.clear();
+  }
+
+  /** SUPPRESS offers for the given roles (all the framework's roles when omitted), kept across re-subscribes. */
+  async suppress(roles?: string[]): Promise<void> {
+    await this.send('SUPPRESS', { suppress: roles && roles.length > 0 ? { roles } : {} });
+    for (const role of roles && roles.length > 0 ? roles : this.frameworkRoles()) this.suppressed.add(role);
+  }
+
+  private frameworkRoles(): string[] {
+    const info = this.options.frameworkInfo;
+    return info.roles && info.roles.length > 0 ? info.roles : [info.role ?? '*'];
+  }
+
+  /** KILL; `killPolicy` overrides the task's own grace period. Safe to repeat. */
+  async kill(taskId: IdLike, agentId?: IdLike, killPolicy?: KillPolicy): Promise<void> {
+    await this.send('KILL', {
+      kill: {
+        task_id: toId(taskId),
+        ...(agentId !== undefined ? { agent_id: toId(agentId) } : {}),
+        ...(killPolicy ? { kill_policy: killPolicy } : {}),
+      },
+    });
+  }
+
+  async shutdown(executorId: IdLike, agentId: IdLike): Promise<void> {
+    await this.send('SHUTDOWN', { shutdown: { executor_id: toId(executorId) as ExecutorID, agent_id: toId(agentId) } });
+  }
+
+  /**
+   * ACKNOWLEDGE a status update, echoing its agent_id, task_id and uuid exactly. Updates without a uuid (generated by
+   * the master: reconciliation answers, validation errors, agent-loss notices) must not be acknowledged, so this
+   * resolves false without sending anything for them. Resolves true when the ACK was accepted.
+   */
+  async acknowledge(status: TaskStatus): Promise<boolean> {
+    if (!status.uuid) return false;
+    if (!status.agent_id)
+      throw new TypeError(`cannot acknowledge task ${status.task_id.value}: update has no agent_id`);
+    await this.send('ACKNOWLEDGE', {
+      acknowledge: { agent_id: status.agent_id as AgentID, task_id: status.task_id, uuid: status.uuid },
+    });
+    return true;
+  }
+
+  /** ACKNOWLEDGE_OPERATION_STATUS; like acknowledge(), a no-op for statuses without uuid. */
+  async acknowledgeOperationStatus(status: OperationStatus): Promise<boolean> {
+    if (!status.uuid?.value || !status.operation_id) return false;
+    await this.send('ACKNOWLEDGE_OPERATION_STATUS', {
+      acknowledge_operation_status: {
+        ...(status.agent_id ? { agent_id: status.agent_id } : {}),
+        ...(status.resource_provider_id ? { resource_provider_id: status.resource_provider_id } : {}),
+        uuid: status.uuid.value,
+        operation_id: status.operation_id,
+      },
+    });
+    return true;
+  }
+
+  /** RECONCILE: explicit for the given tasks, implicit (every task the master knows) for an empty list. */
+  async reconcile(tasks: ReconcileTask[] = []): Promise<void> {
+    await this.send('RECONCILE', { reconcile: { tasks } });
+  }
+
+  async message(agentId: IdLike, executorId: IdLike, data: string | Uint8Array): Promise<void> {
+    const encoded = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    await this.send('MESSAGE', {
+      message: { agent_id: toId(agentId), executor_id: toId(executorId), data: encoded.toString('base64') },
+    });
+  }
+
+  /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS. */
+  async acceptInverseOffers(ids: IdLike[], filters?: Filters): Promise<void> {
+    await this.send('ACCEPT_INVERSE_OFFERS', {
+      accept_inverse_offers: { inverse_offer_ids: ids.map(toId) as OfferID[], ...(filters ? { filters } : {}) },
+    });
+  }
+
+  async declineInverseOffers(ids: IdLike[], filters?: Filters): Promise<void> {
+    await this.send('DECLINE_INVERSE_OFFERS', {
+      decline_inverse_offers: { inverse_offer_ids: ids.map(toId), ...(filters ? { filters } : {}) },
+    });
+  }
+
+  /**
+   * TEARDOWN: the master kills every task and forgets the framework (its ID can never subscribe again). Stops the
+   * client once the master has accepted the call.
+   */
+  async teardown(): Promise<void> {
+    this.tearingDown = true;
+    try {
+      await this.send('TEARDOWN', {});
+    } catch (err) {
+      this.tearingDown = false;
+      throw err;
+    }
+    await this.stop();
+  }
+}
+
+function describeEnd(end: SubscriptionEnd): string {
+  switch (end.kind) {
+    case 'redirect':
+      return `redirected to ${end.location.host}`;
+    case 'http-error':
+    case 'connect-failed':
+      return (end.error as MesosHttpError | Error).message;
+    case 'network':
+    case 'protocol':
+      return end.error.message;
+    case 'watchdog':
+      return `no bytes for ${end.silentMs} ms`;
+    case 'error-event':
+      return end.message;
+    case 'closed':
+      return end.reason;
+    case 'eof':
+      return 'the master closed the stream';
+  }
+}
