@@ -19,6 +19,11 @@ export interface EngineConfig {
   /** Consecutive failures after which the engine is Unhealthy. */
   readonly failureRetry: number;
   readonly logger: Logger;
+  /**
+   * Keep a cache of the daemon's containers, fed by its event stream (the swarm driver). Off for Mesos agents'
+   * daemons: Mesos reports container state, and the engine is only a way to reach logs, exec and the like.
+   */
+  readonly watchContainers?: boolean;
 }
 
 /** A Docker event as the daemon sends it on /events. */
@@ -185,10 +190,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       const [info, version] = await Promise.all([this.docker.info(), this.docker.version()]);
       this.#info = info as Record<string, unknown>;
       this.#version = version as unknown as Record<string, unknown>;
-      await Promise.all([this.refreshContainers(), this.refreshImages()]);
+      await Promise.all([this.#watching ? this.refreshContainers() : undefined, this.refreshImages()]);
       if (this.#closed) return;
       this.#pendingRetryMs = 1000;
-      this.#startEvents();
+      if (this.#watching) this.#startEvents();
       this.#setHealthy();
       this.#scheduleRefresh();
       this.#log.info({ id: this.id, name: this.name }, 'engine connected');
@@ -276,7 +281,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   async refreshAll(): Promise<void> {
     const info = await this.docker.info();
     this.#info = info as Record<string, unknown>;
-    await Promise.all([this.refreshContainers(), this.refreshImages()]);
+    await Promise.all([this.#watching ? this.refreshContainers() : undefined, this.refreshImages()]);
+  }
+
+  get #watching(): boolean {
+    return this.#config.watchContainers !== false;
   }
 
   #touch(id: string | undefined): void {
@@ -324,7 +333,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       await this.refreshAll();
       if (this.#state !== 'healthy') {
         this.#setHealthy();
-        this.#startEvents();
+        if (this.#watching) this.#startEvents();
       } else this.noteSuccess();
     } catch (err) {
       this.noteFailure(err);
@@ -349,7 +358,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         const timer = setTimeout(() => {
           open();
           // Events may have been missed while the stream was down.
-          this.refreshContainers().catch((err) => this.noteFailure(err));
+          if (this.#watching) this.refreshContainers().catch((err) => this.noteFailure(err));
         }, retryMs);
         timer.unref();
         this.#eventsRequest = { destroy: () => clearTimeout(timer) };
