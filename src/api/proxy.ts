@@ -34,6 +34,6 @@ export function proxyTo(
 }
 
 export async function proxyContainer(ctx: Context, suffix: string, body?: Buffer | 'stream' | 'none'): Promise<number> {
-  const location = ctx.services.cluster.locateContainer(ctx.param('name'));
+  const location = await ctx.services.cluster.locateContainer(ctx.param('name'));
   return proxyTo(ctx, location.engine, containerPath(ctx, location, suffix), body);
 }

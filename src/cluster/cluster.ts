@@ -45,6 +45,12 @@ export interface NodeSummary {
   readonly Labels: Record<string, string>;
 }
 
+export type StreamPurpose = 'attach' | 'logs' | 'follow';
+export type StreamTarget =
+  | { readonly now: ContainerLocation }
+  | { readonly later: Promise<ContainerLocation | undefined>; readonly replay: boolean }
+  | { readonly none: true };
+
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 export interface WaitResult {
   StatusCode: number;
@@ -95,7 +101,18 @@ export interface Cluster {
   waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult>;
   listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]>;
   inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>>;
-  locateContainer(ref: string): ContainerLocation;
+  /** The client-visible ID of a container; throws the 404 when there is none. */
+  containerId(ref: string): string;
+  /** The engine and Docker container behind `ref`; a 409 when it has none (never started, in mesos mode). */
+  locateContainer(ref: string): Promise<ContainerLocation>;
+  /**
+   * The Docker container to stream from, for attach and logs: `now` when it is there (the engine answers the
+   * stream itself); `later` when it is not started yet (mesos mode: created, or its task still launching), resolving
+   * once it is, or undefined when no start is coming (launch failed, removed, `until` aborted). With `replay` the
+   * caller asks the engine for the output so far, so a client that attached before the start misses nothing.
+   * `none`: no Docker container and none is awaited (logs of a container that never ran). Throws the 404.
+   */
+  streamTarget(ref: string, purpose: StreamPurpose, until: AbortSignal): StreamTarget;
   /** Called after a proxied request changed a container (pause, update, …) so caches follow. */
   containerChanged(location: ContainerLocation): Promise<void>;
   /** Records which container an exec instance belongs to, and finds it again. */

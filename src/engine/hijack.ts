@@ -11,7 +11,18 @@ export interface HijackRequest {
   readonly headers: http.IncomingHttpHeaders;
 }
 
-export function hijack(engine: Engine, request: HijackRequest, client: net.Socket, head: Buffer): void {
+/**
+ * Splices `client` to the engine. With `answered`, the client already got its `101 UPGRADED` from us (the stream
+ * had to be promised before the container existed), so the engine's own answer head is read and dropped; an error
+ * answer then just ends the client's stream.
+ */
+export function hijack(
+  engine: Engine,
+  request: HijackRequest,
+  client: net.Socket,
+  head: Buffer,
+  answered = false,
+): void {
   const upstream = engine.transport.connect();
   let connected = false;
   const lines = [`${request.method} ${request.path} HTTP/1.1`, 'Host: docker'];
@@ -26,7 +37,8 @@ export function hijack(engine: Engine, request: HijackRequest, client: net.Socke
   if (head.length) upstream.write(head);
 
   client.pipe(upstream);
-  upstream.pipe(client);
+  if (answered) dropAnswerHead(upstream, client);
+  else upstream.pipe(client);
   client.on('error', () => upstream.destroy());
   upstream.on('error', (err) => {
     if (!connected) {
@@ -42,3 +54,28 @@ export function hijack(engine: Engine, request: HijackRequest, client: net.Socke
     if (!client.destroyed) client.end();
   });
 }
+
+/** Reads the engine's response head, then pipes the rest to the client, or ends the client on an error status. */
+function dropAnswerHead(upstream: net.Socket, client: net.Socket): void {
+  let buffered = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    const end = buffered.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    upstream.off('data', onData);
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(buffered.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+    if (status !== 101 && status !== 200) {
+      client.end();
+      upstream.destroy();
+      return;
+    }
+    const rest = buffered.subarray(end + 4);
+    if (rest.length) client.write(rest);
+    upstream.pipe(client);
+  };
+  upstream.on('data', onData);
+}
+
+/** The answer dockerd gives an attach before streaming; we give it ourselves when the stream must wait. */
+export const UPGRADED_HEAD =
+  'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n';

@@ -6,8 +6,8 @@ import type { Context, Hijack } from '../context.js';
 import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
 import { parseFilters } from '../../cluster/container-filters.js';
 import { badParameter } from '../../errors.js';
-import type { CreateBody, WaitCondition } from '../../cluster/cluster.js';
-import { hijack } from '../../engine/hijack.js';
+import type { ContainerLocation, CreateBody, StreamPurpose, WaitCondition } from '../../cluster/cluster.js';
+import { hijack, UPGRADED_HEAD } from '../../engine/hijack.js';
 import { engineRequest } from '../../engine/request.js';
 import { ManagerError } from '../../errors.js';
 
@@ -86,7 +86,7 @@ async function wait(ctx: Context): Promise<void> {
   const condition = ctx.query.get('condition') || 'not-running';
   if (!WAIT_CONDITIONS.has(condition)) throw badParameter(`invalid condition: "${condition}"`);
   const cluster = ctx.services.cluster;
-  cluster.locateContainer(ctx.param('name')); // a 404 must come before the headers
+  cluster.containerId(ctx.param('name')); // a 404 must come before the headers
   // dockerd answers the headers at once, so a client can start the container after its wait is in place.
   ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
   ctx.res.flushHeaders();
@@ -106,7 +106,7 @@ async function wait(ctx: Context): Promise<void> {
 function proxyAndRefresh(suffix: string) {
   return async (ctx: Context) => {
     const cluster = ctx.services.cluster;
-    const location = cluster.locateContainer(ctx.param('name'));
+    const location = await cluster.locateContainer(ctx.param('name'));
     const body = await ctx.body();
     await proxyTo(ctx, location.engine, containerPath(ctx, location, suffix), body);
     await cluster.containerChanged(location);
@@ -121,7 +121,7 @@ function proxied(suffix: string) {
 
 async function execCreate(ctx: Context): Promise<void> {
   const cluster = ctx.services.cluster;
-  const location = cluster.locateContainer(ctx.param('name'));
+  const location = await cluster.locateContainer(ctx.param('name'));
   const body = await ctx.json();
   const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/exec'), body);
   if (answer.status !== 201) throw new ManagerError('ENGINE', answer.status, answer.message);
@@ -134,7 +134,7 @@ async function commit(ctx: Context): Promise<void> {
   const cluster = ctx.services.cluster;
   const ref = ctx.query.get('container');
   if (!ref) throw badParameter('container is required');
-  const location = cluster.locateContainer(ref);
+  const location = await cluster.locateContainer(ref);
   const query = new URLSearchParams(ctx.query);
   query.set('container', location.engineContainerId);
   const status = await proxyTo(ctx, location.engine, enginePath(ctx, '/commit', query), await ctx.body());
@@ -143,24 +143,77 @@ async function commit(ctx: Context): Promise<void> {
 
 /** Attach without the Upgrade handshake (old clients): a plain streamed response, stdin unsupported. */
 async function attachPlain(ctx: Context): Promise<void> {
-  await proxyContainer(ctx, '/attach', 'none');
+  await streamFrom(ctx, '/attach', 'attach');
 }
 
-const attachHijack: Hijack = (request, socket, head, services) => {
-  const location = services.cluster.locateContainer(request.params.name ?? '');
+async function logs(ctx: Context): Promise<void> {
+  await streamFrom(ctx, '/logs', ctx.bool('follow') ? 'follow' : 'logs');
+}
+
+/** Proxies a stream from the container's engine, waiting for the container to start when it must (mesos mode). */
+async function streamFrom(ctx: Context, suffix: string, purpose: StreamPurpose): Promise<void> {
+  const abort = new AbortController();
+  ctx.res.on('close', () => abort.abort());
+  const target = ctx.services.cluster.streamTarget(ctx.param('name'), purpose, abort.signal);
+  if ('none' in target) {
+    ctx.res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' }).end();
+    return;
+  }
+  const location = 'now' in target ? target.now : await target.later;
+  if (!location) {
+    if (!ctx.res.headersSent) ctx.res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
+    ctx.res.end();
+    return;
+  }
+  const query = new URLSearchParams(ctx.query);
+  if ('later' in target && target.replay)
+    query.set(suffix === '/logs' ? 'tail' : 'logs', suffix === '/logs' ? 'all' : '1');
+  await proxyTo(
+    ctx,
+    location.engine,
+    enginePath(ctx, `/containers/${encodeURIComponent(location.engineContainerId)}${suffix}`, query),
+    'none',
+  );
+}
+
+const attachHijack: Hijack = async (request, socket, head, services) => {
+  const abort = new AbortController();
+  socket.once('close', () => abort.abort());
+  const target = services.cluster.streamTarget(request.params.name ?? '', 'attach', abort.signal);
   const version = /^\/v\d+\.\d+\//.exec(request.req.url ?? '')?.[0] ?? '/';
   const suffix = request.path.endsWith('/ws') ? '/attach/ws' : '/attach';
-  const query = request.query.toString();
+  const query = new URLSearchParams(request.query);
+  let location: ContainerLocation | undefined;
+  let answered = false;
+  if ('now' in target) location = target.now;
+  else {
+    // The client starts the container only after this attach is answered, so answer now and attach when it runs.
+    socket.write(UPGRADED_HEAD);
+    answered = true;
+    if ('none' in target) {
+      socket.end();
+      return;
+    }
+    socket.pause();
+    location = await target.later;
+    if (!location) {
+      socket.end();
+      return;
+    }
+    if (target.replay) query.set('logs', '1');
+  }
   hijack(
     location.engine,
     {
       method: request.req.method ?? 'POST',
-      path: `${version}containers/${encodeURIComponent(location.engineContainerId)}${suffix}${query ? `?${query}` : ''}`,
+      path: `${version}containers/${encodeURIComponent(location.engineContainerId)}${suffix}?${query}`,
       headers: request.req.headers,
     },
     socket,
     head,
+    answered,
   );
+  socket.resume();
 };
 
 function signalParam(ctx: Context): string | undefined {
@@ -193,7 +246,7 @@ export const containerRoutes: Route[] = [
   { method: 'POST', pattern: '/containers/*name/attach', handler: attachPlain, hijack: attachHijack },
   { method: 'GET', pattern: '/containers/*name/attach/ws', handler: attachPlain, hijack: attachHijack },
   { method: 'POST', pattern: '/containers/*name/exec', handler: execCreate },
-  { method: 'GET', pattern: '/containers/*name/logs', handler: proxied('/logs') },
+  { method: 'GET', pattern: '/containers/*name/logs', handler: logs },
   { method: 'GET', pattern: '/containers/*name/top', handler: proxied('/top') },
   { method: 'GET', pattern: '/containers/*name/stats', handler: proxied('/stats') },
   { method: 'GET', pattern: '/containers/*name/changes', handler: proxied('/changes') },

@@ -33,7 +33,7 @@ function attachment(action: 'connect' | 'disconnect') {
     const body = await ctx.json<{ Container?: string }>();
     if (!body.Container) throw badParameter('Container is required');
     const network = await resolveNetwork(cluster.engines(), ctx.param('id'));
-    const container = cluster.locateContainer(body.Container);
+    const container = await cluster.locateContainer(body.Container);
     if (!network.global && container.engine !== network.engine) {
       throw conflict(
         `container ${body.Container} is on node ${container.engine.name}, network ${ctx.param('id')} on ${network.engine.name}`,

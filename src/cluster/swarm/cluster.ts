@@ -12,6 +12,7 @@ import type {
   CreateBody,
   ListContainersQuery,
   NodeSummary,
+  StreamTarget,
   WaitCondition,
   WaitResult,
 } from '../cluster.js';
@@ -331,9 +332,19 @@ export class SwarmCluster implements Cluster {
     return inspectWithNode(details as unknown as Record<string, unknown>, nodeSummary(c.engine));
   }
 
-  locateContainer(ref: string): ContainerLocation {
+  containerId(ref: string): string {
+    return this.#index.resolve(ref).id;
+  }
+
+  async locateContainer(ref: string): Promise<ContainerLocation> {
     const c = this.#index.resolve(ref);
     return { id: c.id, engineContainerId: c.id, engine: c.engine };
+  }
+
+  /** Containers here exist on their engine from create on: the engine answers every stream itself. */
+  streamTarget(ref: string): StreamTarget {
+    const c = this.#index.resolve(ref);
+    return { now: { id: c.id, engineContainerId: c.id, engine: c.engine } };
   }
 
   async containerChanged(location: ContainerLocation): Promise<void> {
