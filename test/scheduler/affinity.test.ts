@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isManagerError } from '../../src/errors.js';
+import { repositoryOf } from '../../src/scheduler/image-reference.js';
 import { AFFINITIES_LABEL } from '../../src/scheduler/scheduling-labels.js';
 import type { NodeView } from '../../src/scheduler/types.js';
 import { applyFilter, ids, makeContainer, makeNode, makeRequest } from './helpers.js';
@@ -92,6 +93,16 @@ describe('affinity filter', () => {
   it('matches the registry-host form of a tag as a repository', () => {
     const node = makeNode({ id: 'n', images: [{ id: 'sha256:1', repoTags: ['registry:5000/app:1.0'] }] });
     assert.deepEqual(ids(affine([node], true, 'image==registry:5000/app').nodes), ['n']);
+  });
+
+  it('splits repository and tag as classic Swarm does', () => {
+    assert.equal(repositoryOf('redis'), 'redis');
+    assert.equal(repositoryOf('redis:7'), 'redis');
+    assert.equal(repositoryOf('registry:5000/app'), 'registry:5000/app', 'a port is not a tag');
+    assert.equal(repositoryOf('registry:5000/app:1.0'), 'registry:5000/app');
+    assert.equal(repositoryOf('app@sha256:abc'), 'app');
+    const untagged = makeNode({ id: 'n', images: [{ id: 'sha256:1', repoTags: ['registry:5000/app'] }] });
+    assert.ok(affine([untagged], true, 'image==registry').error);
   });
 });
 

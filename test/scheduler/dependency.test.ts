@@ -59,6 +59,7 @@ describe('container lookup', () => {
       makeContainer({ id: 'aaaaaaaaaaaa2222', names: ['/db'], labels: { 'com.docker.swarm.id': 'ffff0000ffff9999' } }),
       makeContainer({ id: 'bbbb', names: ['/dup'] }),
       makeContainer({ id: 'cccc', names: ['/dup'] }),
+      makeContainer({ id: 'dup0123', names: ['/other'] }),
     ],
   });
   const found = (ref: string) => lookupContainer(node, ref)?.id;
@@ -81,7 +82,7 @@ describe('container lookup', () => {
   });
 
   it('refuses an ambiguous name and an empty reference', () => {
-    assert.equal(found('dup'), undefined);
+    assert.equal(found('dup'), undefined, 'an ambiguous name is not retried as an ID prefix');
     assert.equal(found(''), undefined);
   });
 });

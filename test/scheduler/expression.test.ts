@@ -38,6 +38,7 @@ describe('expression grammar', () => {
   it('refuses an empty value and a second ~', () => {
     rejects('node==', "Value '' is invalid");
     rejects('region==~us~', "Value '~us~' is invalid");
+    rejects('region==~~us', "Value '~~us' is invalid");
     rejects('image==~ima~ge-0:tag3', "Value '~ima~ge-0:tag3' is invalid");
   });
 

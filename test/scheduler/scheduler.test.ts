@@ -254,6 +254,27 @@ describe('ordered result', () => {
     );
   });
 
+  it('random draws every position uniformly', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 48271) % 2147483647) - 1) / 2147483646;
+    const scheduler = new Scheduler({ strategy: 'random', random });
+    const four = nodes.slice(0, 4);
+    const counts = [0, 1, 2, 3].map(() => new Map<string, number>());
+    const runs = 4000;
+    for (let run = 0; run < runs; run++) {
+      scheduler
+        .select(four, request)
+        .ordered()
+        .forEach((node, position) => counts[position]?.set(node.id, (counts[position]?.get(node.id) ?? 0) + 1));
+    }
+    for (const [position, byNode] of counts.entries()) {
+      for (const node of four) {
+        const share = (byNode.get(node.id) ?? 0) / runs;
+        assert.ok(Math.abs(share - 0.25) < 0.04, `${node.id} at position ${position}: ${share}`);
+      }
+    }
+  });
+
   it('random skips the resource check', () => {
     const full = [makeNode({ id: 'full', totalCpus: 1, usedCpus: 1 })];
     assert.equal(new Scheduler({ strategy: 'random' }).select(full, makeRequest({ cpus: 4 })).best.id, 'full');

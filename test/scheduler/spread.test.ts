@@ -103,6 +103,16 @@ describe('spread weighting', () => {
     refuses(() => spread.select(full, config(0, 2)));
   });
 
+  it('keeps a node at exactly 100% and drops it at 101%', () => {
+    const at = (usedCpus: number, usedMemory: number) =>
+      makeNode({ id: 'n', totalCpus: 100, usedCpus, totalMemory: 1000, usedMemory });
+    assert.equal(spread.select([at(99, 0)], makeRequest({ cpus: 1 })).best.id, 'n');
+    refuses(() => spread.select([at(100, 0)], makeRequest({ cpus: 1 })));
+    assert.equal(spread.select([at(0, 990)], makeRequest({ memory: 10 })).best.id, 'n');
+    assert.equal(spread.select([at(0, 1000)], makeRequest({ memory: 9 })).best.id, 'n', '100.9% floors to 100');
+    refuses(() => spread.select([at(0, 1000)], makeRequest({ memory: 10 })));
+  });
+
   it('computes integer percentages as Go does', () => {
     assert.equal(percentUsed(0, 1, 3), 33);
     assert.equal(percentUsed(1, 1, 3), 66);

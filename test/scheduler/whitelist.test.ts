@@ -36,4 +36,8 @@ describe('whitelist filter', () => {
     assert.ok(whitelist('node==node-*').error);
     assert.deepEqual(ids(whitelist('anything!=node-3-name').nodes), ['node-3-id']);
   });
+
+  it('matches names only, never node IDs', () => {
+    assert.ok(whitelist('node==node-1-id').error);
+  });
 });
