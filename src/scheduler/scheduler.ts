@@ -1,6 +1,7 @@
 // Owns a placement decision end to end: filters, then strategy, in two passes (soft expressions enforced, then
 // dropped), returning the ranked candidates or the error classic Swarm would give. Pure: same nodes, same request,
-// same answer (up to the random strategy's draws), and nothing outside the arguments is read or written.
+// same answer (up to the random strategy's draws); nothing is written but a memo of data derived from the
+// immutable views (port-index.ts).
 
 import { compileRequest, type CompiledRequest } from './compiled-request.js';
 import { placementFailure, type Explanation, type Rejection } from './explanation.js';
