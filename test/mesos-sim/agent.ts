@@ -1,0 +1,336 @@
+// One simulated Mesos agent: its identity (ID, hostname, IP, resources, attributes, Docker host), the tasks it runs
+// (one executor each, executor ID = task ID, container ID = a fresh UUID, sandbox under the work dir), the status
+// updates it originates (SOURCE_AGENT) or stamps for its executors (agent_id, executor_id, timestamp, uuid,
+// container_status with the agent's IP when the executor gave none), and its status update manager. What the
+// master believes about the agent (registered, disconnected, unreachable…) lives in master.ts, not here.
+import { posix as path } from 'node:path';
+import type Dockerode from 'dockerode';
+import { DockerExecutor } from './executor-docker.js';
+import type { ExecutorHost, ExecutorUpdate, TaskExecutor, TaskLaunch } from './executor-api.js';
+import { SimExecutor } from './executor-sim.js';
+import { newUuid, newUuidBytes } from './ids.js';
+import {
+  isTerminal,
+  type FrameworkInfoMsg,
+  type NetworkInfoMsg,
+  type TaskInfoMsg,
+  type TaskState,
+} from './messages.js';
+import type { ResourceBag } from './resources.js';
+import { StatusUpdateManager, type QueuedUpdate } from './status-updates.js';
+import { dbl, timestampSeconds } from './wire-json.js';
+
+export type AttributeValue =
+  | { name: string; type: 'TEXT'; text: string }
+  | { name: string; type: 'SCALAR'; scalar: number }
+  | { name: string; type: 'RANGES'; ranges: Array<[number, number]> }
+  | { name: string; type: 'SET'; set: string[] };
+
+export interface AgentConfig {
+  id: string;
+  hostname: string;
+  ip: string;
+  port: number;
+  resources: ResourceBag;
+  attributes: AttributeValue[];
+  mode: 'docker' | 'sim';
+  /** As the agent's --docker_socket would name it: unix:///var/run/docker.sock or tcp://127.0.0.1:2385. */
+  dockerHost: string;
+  dockerPath: string;
+  docker?: Dockerode;
+  workDir: string;
+  /** Users that exist on this "host" (root always does). */
+  users: ReadonlySet<string>;
+  statusRetryMs: number;
+  statusRetryMaxMs: number;
+  defaultKillGraceSeconds: number;
+  simImages?: readonly string[];
+  recordArgv: boolean;
+  simKillExitCode: number;
+}
+
+/** What the agent needs from the master side of the simulator. */
+export interface AgentLink {
+  forwardStatus(agent: SimAgent, update: QueuedUpdate, latestState: TaskState): void;
+  recordArgv(taskId: string, argv: string[]): void;
+  onContainer(docker: Dockerode, containerId: string): void;
+}
+
+export interface AgentTask {
+  frameworkId: string;
+  frameworkInfo: FrameworkInfoMsg;
+  task: TaskInfoMsg;
+  allocationRole: string;
+  resources: ResourceBag;
+  containerId: string;
+  sandbox: string;
+  executor?: TaskExecutor;
+  phase: 'launching' | 'registered' | 'terminated';
+  killedDuringLaunch: boolean;
+  /** network_infos last reported by the executor; the agent's IP is used when none. */
+  networkInfos?: NetworkInfoMsg[];
+}
+
+const taskKey = (frameworkId: string, taskId: string): string => `${frameworkId}\0${taskId}`;
+
+export class SimAgent {
+  readonly config: AgentConfig;
+  private readonly link: AgentLink;
+  readonly tasks = new Map<string, AgentTask>();
+  readonly updates: StatusUpdateManager;
+  private bridgeIpCounter = 2;
+
+  constructor(config: AgentConfig, link: AgentLink) {
+    this.config = config;
+    this.link = link;
+    this.updates = new StatusUpdateManager({
+      retryMs: config.statusRetryMs,
+      retryMaxMs: config.statusRetryMaxMs,
+      forward: (u, latest) => this.link.forwardStatus(this, u, latest),
+    });
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** RunTaskMessage: set up the sandbox path and the executor, then let it launch. */
+  runTask(
+    frameworkId: string,
+    frameworkInfo: FrameworkInfoMsg,
+    task: TaskInfoMsg,
+    allocationRole: string,
+    resources: ResourceBag,
+  ): void {
+    const containerId = newUuid();
+    const taskId = task.task_id.value;
+    const sandbox = path.join(
+      this.config.workDir,
+      'slaves',
+      this.config.id,
+      'frameworks',
+      frameworkId,
+      'executors',
+      taskId,
+      'runs',
+      containerId,
+    );
+    const at: AgentTask = {
+      frameworkId,
+      frameworkInfo,
+      task,
+      allocationRole,
+      resources,
+      containerId,
+      sandbox,
+      phase: 'launching',
+      killedDuringLaunch: false,
+    };
+    this.tasks.set(taskKey(frameworkId, taskId), at);
+
+    const user = task.command?.user ?? frameworkInfo.user;
+    if (user !== 'root' && !this.config.users.has(user)) {
+      // The sandbox cannot be chowned to a user the host lacks, so no executor ever starts: the classic
+      // "Abnormal executor termination" that classic Swarm explains with "verify your SWARM_MESOS_USER".
+      at.phase = 'terminated';
+      this.agentUpdate(
+        at,
+        'TASK_FAILED',
+        `Abnormal executor termination: Failed to chown directory to '${user}': No such user '${user}'`,
+        'REASON_EXECUTOR_TERMINATED',
+      );
+      return;
+    }
+
+    const launch: TaskLaunch = {
+      task,
+      frameworkInfo,
+      containerId,
+      containerName: `mesos-${containerId}`,
+      sandbox,
+      allocationRole,
+    };
+    const host = this.executorHost(at);
+    if (this.config.mode === 'docker') {
+      at.executor = new DockerExecutor(
+        {
+          docker: this.config.docker!,
+          dockerHost: this.config.dockerHost,
+          dockerPath: this.config.dockerPath,
+          onContainer: (d, id) => this.link.onContainer(d, id),
+        },
+        host,
+        launch,
+      );
+    } else {
+      at.executor = new SimExecutor(
+        {
+          images: this.config.simImages,
+          dockerHost: this.config.dockerHost,
+          dockerPath: this.config.dockerPath,
+          recordArgv: this.config.recordArgv,
+          killExitCode: this.config.simKillExitCode,
+          nextBridgeIp: () => this.nextBridgeIp(),
+        },
+        host,
+        launch,
+      );
+    }
+    at.executor.start();
+  }
+
+  /** KillTaskMessage. A kill before the executor registered ends the task here, as the agent does. */
+  killTask(frameworkId: string, taskId: string, gracePeriodNanos?: number): void {
+    const at = this.tasks.get(taskKey(frameworkId, taskId));
+    if (!at) return;
+    if (at.phase === 'launching') {
+      if (at.killedDuringLaunch) return;
+      at.killedDuringLaunch = true;
+      at.phase = 'terminated';
+      this.agentUpdate(at, 'TASK_KILLED', 'Killed before delivery to the executor', 'REASON_TASK_KILLED_DURING_LAUNCH');
+      return;
+    }
+    if (at.phase !== 'registered') return;
+    at.executor?.kill(this.graceSeconds(at, gracePeriodNanos));
+  }
+
+  /** ShutdownFrameworkMessage: executors are stopped, nothing more is reported for the framework. */
+  shutdownFramework(frameworkId: string): void {
+    for (const [key, at] of this.tasks) {
+      if (at.frameworkId !== frameworkId) continue;
+      if (at.phase !== 'terminated') at.executor?.shutdown(this.graceSeconds(at));
+      at.phase = 'terminated';
+      this.tasks.delete(key);
+    }
+    this.updates.removeFramework(frameworkId);
+  }
+
+  /** Status update acknowledgement forwarded by the master. */
+  acknowledge(frameworkId: string, taskId: string, uuid: Buffer): QueuedUpdate | undefined {
+    const acked = this.updates.acknowledge(frameworkId, taskId, uuid);
+    if (acked && isTerminal(acked.state)) this.tasks.delete(taskKey(frameworkId, taskId));
+    return acked;
+  }
+
+  /** Sim mode: the task's process exits with `code`. */
+  exitTask(frameworkId: string, taskId: string, code: number): boolean {
+    const at = this.tasks.get(taskKey(frameworkId, taskId));
+    if (!at?.executor?.exit || at.phase !== 'registered') return false;
+    at.executor.exit(code);
+    return true;
+  }
+
+  findTask(taskId: string): AgentTask | undefined {
+    for (const at of this.tasks.values()) if (at.task.task_id.value === taskId) return at;
+    return undefined;
+  }
+
+  /** The tasks a (re-)registering agent reports, with the latest state it knows for each. */
+  reportTasks(): Array<{ at: AgentTask; state: TaskState }> {
+    const out: Array<{ at: AgentTask; state: TaskState }> = [];
+    for (const at of this.tasks.values()) {
+      const state = this.updates.latestState(at.frameworkId, at.task.task_id.value) ?? 'TASK_STAGING';
+      out.push({ at, state });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.updates.close();
+  }
+
+  private graceSeconds(at: AgentTask, overrideNanos?: number): number {
+    const nanos = overrideNanos ?? at.task.kill_policy?.grace_period?.nanoseconds;
+    if (nanos === undefined) return this.config.defaultKillGraceSeconds;
+    return Math.max(0, Math.floor(nanos / 1e9));
+  }
+
+  private nextBridgeIp(): string {
+    const n = this.bridgeIpCounter++;
+    return `172.17.${(n >> 8) & 0xff}.${n & 0xff}`;
+  }
+
+  private executorHost(at: AgentTask): ExecutorHost {
+    return {
+      launchFailed: (message) => {
+        if (at.killedDuringLaunch) return;
+        at.phase = 'terminated';
+        this.agentUpdate(at, 'TASK_FAILED', `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+      },
+      registered: () => {
+        if (at.killedDuringLaunch) return false;
+        at.phase = 'registered';
+        return true;
+      },
+      update: (u) => this.executorUpdate(at, u),
+      recordArgv: (argv) => this.link.recordArgv(at.task.task_id.value, argv),
+      exited: () => {
+        at.phase = 'terminated';
+        at.executor = undefined;
+      },
+    };
+  }
+
+  private containerStatus(at: AgentTask, networkInfos?: NetworkInfoMsg[]): Record<string, unknown> {
+    const infos = networkInfos ?? [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.config.ip }] }];
+    return {
+      container_id: { value: at.containerId },
+      network_infos: infos.map((n) => ({
+        ip_addresses: n.ip_addresses?.map((a) => ({ protocol: a.protocol ?? 'IPv4', ip_address: a.ip_address })),
+        name: n.name,
+        groups: n.groups?.length ? n.groups : undefined,
+        labels: n.labels,
+        port_mappings: n.port_mappings?.length ? n.port_mappings : undefined,
+      })),
+    };
+  }
+
+  private executorUpdate(at: AgentTask, u: ExecutorUpdate): void {
+    if (u.networkInfos) at.networkInfos = u.networkInfos;
+    this.enqueue(at, {
+      state: u.state,
+      message: u.message,
+      source: 'SOURCE_EXECUTOR',
+      reason: u.reason,
+      data: u.data,
+      healthy: u.healthy,
+      networkInfos: u.networkInfos,
+    });
+  }
+
+  private agentUpdate(at: AgentTask, state: TaskState, message: string, reason: string): void {
+    this.enqueue(at, { state, message, source: 'SOURCE_AGENT', reason });
+  }
+
+  private enqueue(
+    at: AgentTask,
+    f: {
+      state: TaskState;
+      message?: string;
+      source: string;
+      reason?: string;
+      data?: Buffer;
+      healthy?: boolean;
+      networkInfos?: NetworkInfoMsg[];
+    },
+  ): void {
+    const uuid = newUuidBytes();
+    const taskId = at.task.task_id.value;
+    // Field order is TaskStatus' declaration order, as the master writes it.
+    const status: Record<string, unknown> = {
+      task_id: { value: taskId },
+      state: f.state,
+      message: f.message,
+      source: f.source,
+      reason: f.reason,
+      data: f.data,
+      agent_id: { value: this.config.id },
+      executor_id: { value: taskId },
+      timestamp: dbl(timestampSeconds()),
+      uuid,
+      healthy: f.healthy,
+      container_status: this.containerStatus(at, f.networkInfos),
+    };
+    this.updates.update({ frameworkId: at.frameworkId, taskId, state: f.state, uuid, status });
+  }
+}

@@ -1,0 +1,147 @@
+// One SUBSCRIBE response stream: the chunked 200 with `Mesos-Stream-Id`, RecordIO-framed events, the immediate
+// HEARTBEAT and the periodic ones, the fuzz writer (records split at awkward byte offsets), the stall switch (no
+// bytes at all while the socket stays open), a clean end (TEARDOWN, ERROR) and an abrupt cut (master failover).
+import type { ServerResponse } from 'node:http';
+import { seededRng } from './ids.js';
+import { encodeRecord, fuzzSplit } from './recordio.js';
+import { toWireJson } from './wire-json.js';
+
+export interface StreamOptions {
+  streamId: string;
+  heartbeatIntervalMs: number;
+  /** Seed for the fuzz splitter; undefined = write each record as one chunk. */
+  fuzzSeed?: number;
+  onClose: (stream: SubscriptionStream) => void;
+}
+
+export class SubscriptionStream {
+  readonly streamId: string;
+  private readonly res: ServerResponse;
+  private readonly opts: StreamOptions;
+  private heartbeat?: NodeJS.Timeout;
+  private stalledBuffer: Buffer[] | null = null;
+  private readonly rng?: () => number;
+  private fuzzQueue: { data: Buffer[]; starts: number[]; size: number } | null = null;
+  private fuzzPieces: Buffer[] = [];
+  private pumping = false;
+  private ending = false;
+  closed = false;
+  /** Records written so far (heartbeats included), for tests that count. */
+  written = 0;
+
+  constructor(res: ServerResponse, opts: StreamOptions) {
+    this.res = res;
+    this.opts = opts;
+    this.streamId = opts.streamId;
+    if (opts.fuzzSeed !== undefined) this.rng = seededRng(opts.fuzzSeed);
+    res.socket?.setTimeout(0);
+    res.socket?.setNoDelay(true);
+    res.on('close', () => this.markClosed());
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Mesos-Stream-Id': opts.streamId });
+    res.flushHeaders();
+  }
+
+  get stalled(): boolean {
+    return this.stalledBuffer !== null;
+  }
+
+  send(event: unknown): void {
+    this.sendRaw(toWireJson(event));
+  }
+
+  sendRaw(json: string): void {
+    if (this.closed || this.ending) return;
+    this.written++;
+    const record = encodeRecord(json);
+    if (this.stalledBuffer) {
+      this.stalledBuffer.push(record);
+      return;
+    }
+    this.emit(record);
+  }
+
+  /** SUBSCRIBED has been sent: a first HEARTBEAT now, then one per interval. */
+  startHeartbeats(): void {
+    this.send({ type: 'HEARTBEAT' });
+    if (this.opts.heartbeatIntervalMs > 0) {
+      this.heartbeat = setInterval(() => this.send({ type: 'HEARTBEAT' }), this.opts.heartbeatIntervalMs);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** While stalled nothing reaches the socket; what would have been sent is delivered when the stall ends. */
+  stall(on: boolean): void {
+    if (on && !this.stalledBuffer) this.stalledBuffer = [];
+    if (!on && this.stalledBuffer) {
+      const held = this.stalledBuffer;
+      this.stalledBuffer = null;
+      for (const r of held) this.emit(r);
+    }
+  }
+
+  /** Ends the body cleanly (the client sees EOF), after anything queued. */
+  end(): void {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    this.stopHeartbeats();
+    if (this.stalledBuffer) this.stalledBuffer = null;
+    if (this.pumping || this.fuzzQueue) return; // the pump ends the response when it drains
+    this.res.end();
+  }
+
+  /** Cuts the connection without ending the chunked body, as a crashing master would. */
+  destroy(): void {
+    this.stopHeartbeats();
+    this.res.socket?.destroy();
+    this.markClosed();
+  }
+
+  private stopHeartbeats(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopHeartbeats();
+    this.opts.onClose(this);
+  }
+
+  private emit(record: Buffer): void {
+    if (!this.rng) {
+      this.res.write(record);
+      return;
+    }
+    // Gather what is sent in this tick, then split it as a whole so some chunks span records.
+    if (!this.fuzzQueue) {
+      this.fuzzQueue = { data: [], starts: [], size: 0 };
+      setImmediate(() => this.flushFuzz());
+    }
+    this.fuzzQueue.starts.push(this.fuzzQueue.size);
+    this.fuzzQueue.data.push(record);
+    this.fuzzQueue.size += record.length;
+  }
+
+  private flushFuzz(): void {
+    const q = this.fuzzQueue;
+    this.fuzzQueue = null;
+    if (!q || this.closed) return;
+    this.fuzzPieces.push(...fuzzSplit(Buffer.concat(q.data), q.starts, this.rng!));
+    if (!this.pumping) this.pump();
+  }
+
+  /** One chunk per turn of the event loop, so chunks tend to leave in separate TCP segments. */
+  private pump(): void {
+    if (this.closed) return;
+    const piece = this.fuzzPieces.shift();
+    if (!piece) {
+      this.pumping = false;
+      if (this.ending && !this.fuzzQueue) this.res.end();
+      return;
+    }
+    this.pumping = true;
+    this.res.write(piece);
+    setImmediate(() => this.pump());
+  }
+}
