@@ -88,6 +88,7 @@ function makeContainer(random: () => number, node: number, index: number): Conta
   };
 }
 
+/** A deterministic cluster of `size` nodes, 30 containers each (exported for profiling scripts). */
 export function makeCluster(size: number): NodeView[] {
   const random = generator(size);
   return Array.from({ length: size }, (_, n) => {
@@ -134,6 +135,7 @@ function makeRequest(fields: Partial<PlacementRequest> & { env?: string[] }): Pl
   };
 }
 
+/** The requests timed: a constraint with CPU and memory, nothing at all, and one fixed host port. */
 export const REQUESTS: Readonly<Record<CaseName, PlacementRequest>> = {
   'constraint+resources': makeRequest({ env: ['constraint:zone==eu-1'], cpus: 1, memory: 512 * MiB }),
   'no expressions': makeRequest({}),

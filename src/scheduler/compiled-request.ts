@@ -30,7 +30,6 @@ export function compileRequest(request: PlacementRequest): CompiledRequest {
   const constraints = parseExpressions(texts.constraints);
   const affinities = parseExpressions(texts.affinities);
   const whitelists = parseExpressions(texts.whitelists);
-  const beforeColon = (value: string) => value.split(':', 1)[0] ?? '';
   const networkTarget = request.networkMode.startsWith('container:')
     ? [request.networkMode.slice('container:'.length)]
     : [];
@@ -46,4 +45,9 @@ export function compileRequest(request: PlacementRequest): CompiledRequest {
       network: networkTarget,
     },
   };
+}
+
+// `name:mode` (volumes-from) and `name:alias` (link) both name the container before the colon.
+function beforeColon(value: string): string {
+  return value.split(':', 1)[0] ?? '';
 }

@@ -105,14 +105,7 @@ export class Scheduler {
           ...(softFailure === undefined ? {} : { softFailure }),
         }
       : undefined;
-    return {
-      size: ranking.size,
-      best: ranking.best,
-      top: (count) => ranking.top(count),
-      ordered: () => ranking.ordered(),
-      softDropped,
-      explanation,
-    };
+    return new RankedPlacement(ranking, softDropped, explanation);
   }
 
   #failed(
@@ -133,5 +126,30 @@ export class Scheduler {
 
   #explanationBase(nodes: readonly NodeView[], rejections: Rejection[] | undefined) {
     return { strategy: this.strategy, filters: this.filters, nodes: nodes.length, rejections: rejections ?? [] };
+  }
+}
+
+// What `select` hands back: the strategy's ranking, and how it was reached.
+class RankedPlacement implements Placement {
+  readonly size: number;
+  readonly best: NodeView;
+  readonly #ranking: Ranking;
+
+  constructor(
+    ranking: Ranking,
+    readonly softDropped: boolean,
+    readonly explanation: Explanation | undefined,
+  ) {
+    this.#ranking = ranking;
+    this.size = ranking.size;
+    this.best = ranking.best;
+  }
+
+  top(count: number): readonly NodeView[] {
+    return this.#ranking.top(count);
+  }
+
+  ordered(): readonly NodeView[] {
+    return this.#ranking.ordered();
   }
 }

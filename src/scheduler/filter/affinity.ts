@@ -7,24 +7,20 @@ import { repositoryOf } from '../image-reference.js';
 import { labelValue } from '../label-value.js';
 import type { NodeView } from '../types.js';
 import type { FilterFactory } from './filter.js';
-import { expressionStep } from './expression-step.js';
+import { ExpressionStep } from './expression-step.js';
 
-export const affinityFilter: FilterFactory = (request, enforceSoft) =>
-  expressionStep({
-    name: 'affinity',
-    expressions: request.affinities,
-    enforceSoft,
-    listWithSoft: true,
-    predicateFor: (expression) => {
-      const anyMatch =
-        expression.key === 'container'
-          ? anyContainerMatches
-          : expression.key === 'image'
-            ? anyImageMatches
-            : anyLabelMatches;
-      return (node) => holds(expression, anyMatch(expression, node));
-    },
-  });
+export const affinityFilter: FilterFactory = (compiled, enforceSoft) =>
+  new ExpressionStep('affinity', compiled.affinities, enforceSoft, true, affinityPredicate);
+
+function affinityPredicate(expression: Expression): (node: NodeView) => boolean {
+  const anyMatch =
+    expression.key === 'container'
+      ? anyContainerMatches
+      : expression.key === 'image'
+        ? anyImageMatches
+        : anyLabelMatches;
+  return (node) => holds(expression, anyMatch(expression, node));
+}
 
 // These loop instead of building candidate lists: no allocation per container.
 

@@ -1,9 +1,9 @@
 // Owns the containerslots filter: an engine labelled `containerslots=N` takes at most N containers, counting every
 // container on it whatever its state, pending reservations included.
 
-import type { FilterFactory } from './filter.js';
 import { labelValue } from '../label-value.js';
 import type { NodeView } from '../types.js';
+import type { FilterFactory, FilterStep } from './filter.js';
 
 export const SLOTS_LABEL = 'containerslots';
 export const NO_FREE_SLOTS = 'No node with enough open slots available in the cluster';
@@ -14,18 +14,32 @@ export function slotLimit(node: NodeView): number | undefined {
   return text === undefined ? undefined : parseGoInt(text);
 }
 
-export const containerSlotsFilter: FilterFactory = () => ({
-  name: 'containerslots',
-  noop: false,
-  failsOnNoNodes: true,
-  accepts: (node) => {
+class ContainerSlotsStep implements FilterStep {
+  readonly name = 'containerslots';
+  readonly noop = false;
+  readonly failsOnNoNodes = true;
+
+  accepts(node: NodeView): boolean {
     const limit = slotLimit(node);
     return limit === undefined || node.containers.length < limit;
-  },
-  reason: (node) => `all ${slotLimit(node) ?? 0} container slots are taken (${node.containers.length} containers)`,
-  conditions: () => ['available container slots'],
-  failure: () => NO_FREE_SLOTS,
-});
+  }
+
+  reason(node: NodeView): string {
+    return `all ${slotLimit(node) ?? 0} container slots are taken (${node.containers.length} containers)`;
+  }
+
+  conditions(): readonly string[] {
+    return ['available container slots'];
+  }
+
+  failure(): string {
+    return NO_FREE_SLOTS;
+  }
+}
+
+// The step does not depend on the request: one instance serves every decision.
+const CONTAINER_SLOTS_STEP = new ContainerSlotsStep();
+export const containerSlotsFilter: FilterFactory = () => CONTAINER_SLOTS_STEP;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

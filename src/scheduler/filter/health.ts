@@ -1,16 +1,33 @@
 // Owns the health filter: only nodes whose engine is reachable and not failing (health indicator above 0) can take
 // a container.
 
-import type { FilterFactory } from './filter.js';
+import type { NodeView } from '../types.js';
+import type { FilterFactory, FilterStep } from './filter.js';
 
 export const NO_HEALTHY_NODE = 'No healthy node available in the cluster';
 
-export const healthFilter: FilterFactory = () => ({
-  name: 'health',
-  noop: false,
-  failsOnNoNodes: true,
-  accepts: (node) => node.healthIndicator > 0,
-  reason: (node) => `node is unhealthy (health indicator ${node.healthIndicator})`,
-  conditions: () => [],
-  failure: () => NO_HEALTHY_NODE,
-});
+class HealthStep implements FilterStep {
+  readonly name = 'health';
+  readonly noop = false;
+  readonly failsOnNoNodes = true;
+
+  accepts(node: NodeView): boolean {
+    return node.healthIndicator > 0;
+  }
+
+  reason(node: NodeView): string {
+    return `node is unhealthy (health indicator ${node.healthIndicator})`;
+  }
+
+  conditions(): readonly string[] {
+    return [];
+  }
+
+  failure(): string {
+    return NO_HEALTHY_NODE;
+  }
+}
+
+// The step does not depend on the request: one instance serves every decision.
+const HEALTH_STEP = new HealthStep();
+export const healthFilter: FilterFactory = () => HEALTH_STEP;

@@ -40,20 +40,26 @@ export function runFilters(
   // once, and only one array is built. Filter by filter (classic Swarm's way) gives the same survivors, and the
   // filter that left nothing is the first one no node got past.
   const firstRefusal = new Int32Array(active.length + 1);
+  // Built only once a node is refused; preallocated and trimmed, since growing by push copies it several times.
   let kept: NodeView[] | undefined;
+  let keptCount = 0;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as NodeView;
     let depth = 0;
     while (depth < active.length && (active[depth] as FilterStep).accepts(node)) depth++;
     firstRefusal[depth] = (firstRefusal[depth] as number) + 1;
     if (depth === active.length) {
-      kept?.push(node);
+      if (kept) kept[keptCount++] = node;
       continue;
     }
-    kept ??= nodes.slice(0, i);
+    if (!kept) {
+      kept = new Array<NodeView>(nodes.length);
+      for (keptCount = 0; keptCount < i; keptCount++) kept[keptCount] = nodes[keptCount] as NodeView;
+    }
     const step = active[depth] as FilterStep;
     rejections?.push({ nodeId: node.id, nodeName: node.name, stage: step.name, reason: step.reason(node) });
   }
+  if (kept) kept.length = keptCount;
   let gotPast = nodes.length;
   for (let depth = 0; depth < active.length; depth++) {
     gotPast -= firstRefusal[depth] as number;

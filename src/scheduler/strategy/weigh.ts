@@ -24,10 +24,12 @@ export function weighNodes(
   healthFactor: number,
   rejections: Rejection[] | undefined,
 ): WeighedNodes {
-  // Plain arrays, not a Float64Array: a typed array this size lives outside the JS heap, and allocating one per
-  // decision drives full garbage collections of the (large) heap that holds the node views.
-  const kept: NodeView[] = [];
-  const weights: number[] = [];
+  // Preallocated plain arrays, trimmed at the end: growing by push copies them several times over, and a
+  // Float64Array this size would live outside the JS heap, where allocating one per decision drives full garbage
+  // collections of the (large) heap that holds the node views.
+  const kept = new Array<NodeView>(nodes.length);
+  const weights = new Array<number>(nodes.length);
+  let count = 0;
   for (const node of nodes) {
     if (node.totalMemory < request.memory || node.totalCpus < request.cpus) {
       rejections?.push(reject(node, tooSmall(node, request)));
@@ -39,9 +41,12 @@ export function weighNodes(
       rejections?.push(reject(node, overcommitted(node, request, cpuScore, memoryScore)));
       continue;
     }
-    weights.push(cpuScore + memoryScore + healthFactor * node.healthIndicator);
-    kept.push(node);
+    weights[count] = cpuScore + memoryScore + healthFactor * node.healthIndicator;
+    kept[count] = node;
+    count++;
   }
+  kept.length = count;
+  weights.length = count;
   return { nodes: kept, weights };
 }
 
