@@ -66,9 +66,9 @@ export interface AgentTask {
   sandbox: string;
   executor?: TaskExecutor;
   phase: 'launching' | 'registered' | 'terminated';
+  /** The newest state the agent generated for the task (its `latest_state`). */
+  state: TaskState;
   killedDuringLaunch: boolean;
-  /** network_infos last reported by the executor; the agent's IP is used when none. */
-  networkInfos?: NetworkInfoMsg[];
 }
 
 const taskKey = (frameworkId: string, taskId: string): string => `${frameworkId}\0${taskId}`;
@@ -124,6 +124,7 @@ export class SimAgent {
       containerId,
       sandbox,
       phase: 'launching',
+      state: 'TASK_STAGING',
       killedDuringLaunch: false,
     };
     this.tasks.set(taskKey(frameworkId, taskId), at);
@@ -227,12 +228,7 @@ export class SimAgent {
 
   /** The tasks a (re-)registering agent reports, with the latest state it knows for each. */
   reportTasks(): Array<{ at: AgentTask; state: TaskState }> {
-    const out: Array<{ at: AgentTask; state: TaskState }> = [];
-    for (const at of this.tasks.values()) {
-      const state = this.updates.latestState(at.frameworkId, at.task.task_id.value) ?? 'TASK_STAGING';
-      out.push({ at, state });
-    }
-    return out;
+    return [...this.tasks.values()].map((at) => ({ at, state: at.state }));
   }
 
   close(): void {
@@ -286,7 +282,6 @@ export class SimAgent {
   }
 
   private executorUpdate(at: AgentTask, u: ExecutorUpdate): void {
-    if (u.networkInfos) at.networkInfos = u.networkInfos;
     this.enqueue(at, {
       state: u.state,
       message: u.message,
@@ -316,6 +311,7 @@ export class SimAgent {
   ): void {
     const uuid = newUuidBytes();
     const taskId = at.task.task_id.value;
+    at.state = f.state;
     // Field order is TaskStatus' declaration order, as the master writes it.
     const status: Record<string, unknown> = {
       task_id: { value: taskId },

@@ -27,15 +27,27 @@ export function interestingCuts(record: Buffer, rng: () => number): number[] {
 }
 
 /**
- * Splits `data` (several records back to back, starting at `recordStarts`) into chunks. Record boundaries are kept
- * as cut points only half of the time, so some chunks carry the end of one record and the start of the next.
+ * Splits `data` (several records back to back, starting at `recordStarts`) into chunks. Most records get the cuts of
+ * interestingCuts; record boundaries are cut only now and then, so chunks also join the end of one record with the
+ * start (or the whole) of the next.
  */
 export function fuzzSplit(data: Buffer, recordStarts: readonly number[], rng: () => number): Buffer[] {
   const cuts = new Set<number>();
+  const ascii = (i: number) =>
+    !data.subarray(recordStarts[i], recordStarts[i + 1] ?? data.length).some((b) => b >= 0x80);
+  // When several records go out together, one ASCII record and the start of the next always share a chunk.
+  const candidates = recordStarts
+    .slice(0, -1)
+    .map((_, i) => i)
+    .filter(ascii);
+  const together = candidates.length > 0 ? candidates[Math.floor(rng() * candidates.length)] : undefined;
   recordStarts.forEach((start, i) => {
     const end = recordStarts[i + 1] ?? data.length;
-    for (const c of interestingCuts(data.subarray(start, end), rng)) cuts.add(start + c);
-    if (start > 0 && rng() < 0.5) cuts.add(start);
+    const record = data.subarray(start, end);
+    // Other ASCII-only records stay whole now and then too; multi-byte ones are always cut.
+    const whole = i === together || (ascii(i) && rng() < 0.4);
+    if (!whole) for (const c of interestingCuts(record, rng)) cuts.add(start + c);
+    if (start > 0 && i - 1 !== together && rng() < 0.4) cuts.add(start);
   });
   const sorted = [...cuts].filter((c) => c > 0 && c < data.length).sort((a, b) => a - b);
   const out: Buffer[] = [];

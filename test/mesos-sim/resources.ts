@@ -95,9 +95,14 @@ export class ResourceBag {
   }
 
   add(other: ResourceBag): this {
-    for (const [k, v] of other.scalars) this.addScalar(k, v);
-    for (const [k, v] of other.ranges) this.addRanges(k, v);
-    for (const [k, v] of other.sets) this.addSet(k, v);
+    for (const name of other.order) {
+      const s = other.scalars.get(name);
+      if (s !== undefined) this.addScalar(name, s);
+      const r = other.ranges.get(name);
+      if (r !== undefined) this.addRanges(name, r);
+      const t = other.sets.get(name);
+      if (t !== undefined) this.addSet(name, t);
+    }
     return this;
   }
 

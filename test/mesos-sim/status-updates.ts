@@ -64,12 +64,6 @@ export class StatusUpdateManager {
     if (s.queue.length === 1) this.send(s, true);
   }
 
-  /** The newest state queued for a task (the agent's `latest_state`). */
-  latestState(frameworkId: string, taskId: string): TaskState | undefined {
-    const s = this.streams.get(StatusUpdateManager.key(frameworkId, taskId));
-    return s?.queue[s.queue.length - 1]?.state;
-  }
-
   /** Returns the acknowledged update, or undefined when the uuid is not the one in flight (the agent only logs it). */
   acknowledge(frameworkId: string, taskId: string, uuid: Buffer): QueuedUpdate | undefined {
     const key = StatusUpdateManager.key(frameworkId, taskId);

@@ -23,6 +23,8 @@ export class SubscriptionStream {
   private readonly rng?: () => number;
   private fuzzQueue: { data: Buffer[]; starts: number[]; size: number } | null = null;
   private fuzzPieces: Buffer[] = [];
+  private carry?: Buffer;
+  private carryTimer?: NodeJS.Timeout;
   private pumping = false;
   private ending = false;
   closed = false;
@@ -85,6 +87,7 @@ export class SubscriptionStream {
     this.ending = true;
     this.stopHeartbeats();
     if (this.stalledBuffer) this.stalledBuffer = null;
+    if (this.carry) this.releaseCarry();
     if (this.pumping || this.fuzzQueue) return; // the pump ends the response when it drains
     this.res.end();
   }
@@ -99,6 +102,7 @@ export class SubscriptionStream {
   private stopHeartbeats(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    if (this.carryTimer && !this.ending) clearTimeout(this.carryTimer);
   }
 
   private markClosed(): void {
@@ -127,7 +131,31 @@ export class SubscriptionStream {
     const q = this.fuzzQueue;
     this.fuzzQueue = null;
     if (!q || this.closed) return;
-    this.fuzzPieces.push(...fuzzSplit(Buffer.concat(q.data), q.starts, this.rng!));
+    // The tail held back last time goes in front, so it shares a chunk with what follows.
+    const carry = this.carry ?? Buffer.alloc(0);
+    this.carry = undefined;
+    if (this.carryTimer) clearTimeout(this.carryTimer);
+    const pieces = fuzzSplit(
+      Buffer.concat([carry, ...q.data]),
+      q.starts.map((s) => s + carry.length),
+      this.rng!,
+    );
+    if (carry.length > 0 && pieces.length > 1 && pieces[0]!.length <= carry.length) {
+      pieces.splice(0, 2, Buffer.concat([pieces[0]!, pieces[1]!]));
+    }
+    if (!this.ending && pieces.length > 0 && this.rng!() < 0.4) {
+      // Hold the last piece back a little: a later record may join it in one chunk.
+      this.carry = pieces.pop();
+      this.carryTimer = setTimeout(() => this.releaseCarry(), 15);
+    }
+    this.fuzzPieces.push(...pieces);
+    if (!this.pumping) this.pump();
+  }
+
+  private releaseCarry(): void {
+    if (!this.carry || this.closed) return;
+    this.fuzzPieces.push(this.carry);
+    this.carry = undefined;
     if (!this.pumping) this.pump();
   }
 
