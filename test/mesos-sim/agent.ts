@@ -47,6 +47,8 @@ export interface AgentConfig {
   simImages?: readonly string[];
   recordArgv: boolean;
   simKillExitCode: number;
+  /** Extra time a launch spends before the executor registers (a slow fetch or pull); kills meanwhile hit the agent. */
+  launchDelayMs: number;
 }
 
 /** What the agent needs from the master side of the simulator. */
@@ -177,7 +179,9 @@ export class SimAgent {
         launch,
       );
     }
-    at.executor.start();
+    const executor = at.executor;
+    if (this.config.launchDelayMs > 0) setTimeout(() => executor.start(), this.config.launchDelayMs).unref();
+    else executor.start();
   }
 
   /** KillTaskMessage. A kill before the executor registered ends the task here, as the agent does. */

@@ -213,6 +213,13 @@ export class Scheduler {
     }
   }
 
+  /** Marks every event received so far that matches as taken (so `next` only sees newer ones). */
+  drain(pred: (e: Ev) => boolean): void {
+    this.events.forEach((e, i) => {
+      if (pred(e)) this.taken.add(i);
+    });
+  }
+
   /** Asserts that nothing matching arrives within `ms`. */
   async none(pred: (e: Ev) => boolean, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, ms));

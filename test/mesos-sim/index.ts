@@ -56,6 +56,8 @@ export interface MesosSimOptions {
   simImages?: string[];
   /** Sim mode: exit code of killed tasks (default 143). */
   simKillExitCode?: number;
+  /** Delay before a task's executor starts (simulates a slow fetch/pull; default 0). */
+  launchDelayMs?: number;
   /** Keep the `docker run` argv of every task for the hook (default true; turn off at scale). */
   recordArgv?: boolean;
   /** Remove the containers this simulator created when it closes (default true). */
@@ -137,6 +139,7 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
       simImages: opts.simImages,
       recordArgv: config.recordArgv,
       simKillExitCode: opts.simKillExitCode ?? 143,
+      launchDelayMs: opts.launchDelayMs ?? 0,
     });
     return agent.id;
   };

@@ -443,6 +443,28 @@ describe('tasks in sim mode', () => {
     await s.call('TEARDOWN');
   });
 
+  test('a KILL before the executor registers: TASK_KILLED from the agent, REASON_TASK_KILLED_DURING_LAUNCH', async () => {
+    const slow = await startMesosSim({ agents: 1, allocationIntervalMs: 20, launchDelayMs: 300 });
+    try {
+      const s = await Scheduler.subscribe(slow.url, FRAMEWORK);
+      const [offer] = await s.offers();
+      await s.launch(offer, [dockerTask('early', offer.agent_id.value)]);
+      await sleep(50);
+      await s.call('KILL', { kill: { task_id: { value: 'early' } } });
+      const killed = await s.update('early');
+      assert.equal(killed.state, 'TASK_KILLED');
+      assert.equal(killed.source, 'SOURCE_AGENT');
+      assert.equal(killed.reason, 'REASON_TASK_KILLED_DURING_LAUNCH');
+      assert.equal(killed.message, 'Killed before delivery to the executor');
+      assert.equal(killed.executor_id.value, 'early');
+      await s.ack(killed);
+      await s.none((e) => e.type === 'UPDATE' && e.update.status.task_id.value === 'early', 500);
+      assert.equal(slow.dockerArgv('early'), undefined, 'nothing was run');
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('fault: duplicated and delayed status updates', async () => {
     const s = await Scheduler.subscribe(sim.url, FRAMEWORK);
     sim.setStatusUpdateFaults({ duplicate: true, delayMs: 100 });
