@@ -6,7 +6,13 @@
 
 import { EventEmitter } from 'node:events';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { createDetector, type DetectedMaster, type MasterDetector, type ZooKeeperDetectorOptions } from './detector.js';
+import {
+  createDetector,
+  parseMasterAddress,
+  type DetectedMaster,
+  type MasterDetector,
+  type ZooKeeperDetectorOptions,
+} from './detector.js';
 import { MesosFatalError, MesosNotSubscribedError, describe, type MesosHttpError } from './errors.js';
 import { MesosHttp, basicAuthorization, type CallResult, type TlsOptions } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -41,9 +47,12 @@ export interface Credentials {
 }
 
 export interface SchedulerClientOptions {
-  /** `host:port`, `http(s)://host:port`, `zk://…/mesos`, `file:///path`, or a detector of your own. */
+  /**
+   * `host:port`, `http(s)://host:port`, `zk://…/mesos`, `file:///path`, or a detector of your own (which the client
+   * then owns: it is stopped with the client).
+   */
   master: string | MasterDetector;
-  /** The FrameworkInfo to subscribe with, without `id` (the client adds it on re-subscribe). */
+  /** The FrameworkInfo to subscribe with. Its `id` is managed by the client (from `frameworkId`, then the master). */
   frameworkInfo: FrameworkInfo;
   /** The framework ID persisted from an earlier run; omit on first registration. */
   frameworkId?: string;
@@ -62,7 +71,11 @@ export interface SchedulerClientOptions {
   tls?: TlsOptions;
   /** Scheme for masters given as bare `host:port` or found through ZooKeeper. */
   scheme?: 'http' | 'https';
-  /** Between failed subscribe attempts; truncated exponential with jitter. Default 0.5 s doubling to 15 s. */
+  /**
+   * Between subscribe attempts; truncated exponential with jitter. Default 0.5 s doubling to 15 s. It starts over
+   * only after a stream has stayed up for `maxMs`, so a master that accepts and at once drops us (or two schedulers
+   * fighting over one framework ID with "Framework failed over") is retried ever more slowly.
+   */
   reconnectBackoff?: BackoffOptions;
   /** 503 retries for calls. Default 3 retries, 0.25 s doubling to 5 s. */
   callRetry?: BackoffOptions & { attempts?: number };
@@ -157,6 +170,8 @@ const toId = (id: IdLike): { value: string } => (typeof id === 'string' ? { valu
 interface Session {
   streamId: string;
   url: URL;
+  /** performance.now() at SUBSCRIBED. */
+  since: number;
 }
 
 export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
@@ -164,6 +179,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   private readonly logger: Logger;
   private readonly http: MesosHttp;
   private readonly backoff: Backoff;
+  private readonly reconnectOptions: BackoffOptions;
   private readonly lifetime = new AbortController();
   private detector: MasterDetector | undefined;
   private leaderValue: DetectedMaster | null | undefined;
@@ -190,7 +206,11 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     super();
     this.options = options;
     this.logger = options.logger ?? silentLogger;
-    this.frameworkIdValue = options.frameworkId || undefined;
+    // Refuse a malformed address now rather than on start(); file:// is read (and checked) when the client starts.
+    if (typeof options.master === 'string' && !options.master.trim().startsWith('file://')) {
+      parseMasterAddress(options.master, options.scheme);
+    }
+    this.frameworkIdValue = options.frameworkId || options.frameworkInfo.id?.value || undefined;
     this.ownedFrameworkId = this.frameworkIdValue;
     this.suppressed = new Set(options.suppressedRoles ?? []);
     this.http = new MesosHttp({
@@ -204,7 +224,8 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
       logger: this.logger,
       random: options.random,
     });
-    this.backoff = new Backoff(options.reconnectBackoff ?? { initialMs: 500, maxMs: 15_000 }, options.random);
+    this.reconnectOptions = options.reconnectBackoff ?? { initialMs: 500, maxMs: 15_000 };
+    this.backoff = new Backoff(this.reconnectOptions, options.random);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -451,8 +472,12 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     this.current = sub;
     const end = await sub.done;
     if (this.current === sub) this.current = undefined;
-    const wasSubscribed = this.session !== undefined && this.session.streamId === streamId;
-    if (wasSubscribed) this.session = undefined;
+    const session = this.session !== undefined && this.session.streamId === streamId ? this.session : undefined;
+    const wasSubscribed = session !== undefined;
+    if (session) {
+      this.session = undefined;
+      if (performance.now() - session.since >= this.reconnectOptions.maxMs) this.backoff.reset();
+    }
     if (end.kind === 'error-event') this.safeEmit('masterError', end.message);
     const detail = describeEnd(end);
     if (wasSubscribed) {
@@ -479,8 +504,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
       this.ownedFrameworkId = id;
     }
     if (stale()) return false;
-    this.session = { streamId, url };
-    this.backoff.reset();
+    this.session = { streamId, url, since: performance.now() };
     const info: SubscribedInfo = {
       frameworkId: id,
       streamId,
@@ -551,6 +575,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   async call(call: Call): Promise<CallResult> {
     const session = this.session;
     const frameworkId = this.frameworkIdValue;
+    if (call.type === 'SUBSCRIBE') throw new TypeError('SUBSCRIBE is managed by the client; use start()');
     if (!session || !frameworkId || !this.isRunning()) throw new MesosNotSubscribedError(call.type);
     const body = JSON.stringify({ ...call, framework_id: call.framework_id ?? { value: frameworkId } });
     return this.http.call(session.url, call.type, body, session.streamId, this.lifetime.signal);

@@ -116,8 +116,6 @@ export class Subscription {
   }
 
   private onResponse(res: http.IncomingMessage): void {
-    clearTimeout(this.connectTimer);
-    this.connectTimer = undefined;
     if (this.ended) {
       res.resume();
       return;
@@ -125,6 +123,7 @@ export class Subscription {
     const status = res.statusCode ?? 0;
     const url = this.options.url.href;
     if (status === 307) {
+      clearTimeout(this.connectTimer);
       res.resume();
       const location = res.headers.location;
       if (!location) {
@@ -142,6 +141,7 @@ export class Subscription {
       return;
     }
     if (status !== 200) {
+      // The connect timer keeps running: an error body that never ends must not stall the client.
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -158,6 +158,7 @@ export class Subscription {
       res.on('aborted', report);
       return;
     }
+    clearTimeout(this.connectTimer);
     const streamId = res.headers['mesos-stream-id'];
     if (typeof streamId !== 'string' || streamId === '') {
       this.finish({ kind: 'protocol', error: new Error('SUBSCRIBE answered 200 without a Mesos-Stream-Id header') });

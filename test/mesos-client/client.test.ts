@@ -469,3 +469,41 @@ test('offers arrive as an array of typed offers', async () => {
   assert.equal(offers[0]!.resources![0]!.scalar!.value, 2);
   assert.equal(offers[0]!.attributes![0]!.text!.value, 'r1');
 });
+
+test('throughput: 100,000 UPDATE events through a live stream', async () => {
+  const { master, client } = await subscribed();
+  const { encodeRecord } = await import('../../src/mesos/recordio.js');
+  const count = 100_000;
+  const parts: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    parts.push(
+      encodeRecord(
+        JSON.stringify({
+          type: 'UPDATE',
+          update: {
+            status: {
+              task_id: { value: `task-${i}` },
+              state: 'TASK_RUNNING',
+              agent_id: { value: 'S0' },
+              uuid: 'ujkiX7qjSKWtLl8lHWIIDg==',
+              message: 'hôte',
+            },
+          },
+        }),
+      ),
+    );
+  }
+  const payload = Buffer.concat(parts);
+  let seen = 0;
+  let last = '';
+  client.on('update', (s) => {
+    seen++;
+    last = s.task_id.value;
+  });
+  const started = performance.now();
+  for (let i = 0; i < payload.length; i += 65_536) master.streams[0]!.write(payload.subarray(i, i + 65_536));
+  await waitFor(() => seen === count, 20_000, `${count} updates (saw ${seen})`);
+  const ms = performance.now() - started;
+  assert.equal(last, `task-${count - 1}`);
+  assert.ok(ms < 10_000, `took ${ms} ms`);
+});

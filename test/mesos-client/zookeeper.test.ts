@@ -280,18 +280,29 @@ test('session expiry: a new session is created and watching goes on', async (t) 
   detector.start(r.listener);
   try {
     await waitFor(() => r.last() === '127.0.0.1:5091', 5000, 'leader');
-    // Expire the detector's session the classic way: attach a second client to it, then close that client.
+    // Expire the detector's session the classic way: attach a second client to it, then close that client. If the
+    // detector wins the session back before the close arrives, the close is refused as "session moved"; try again.
     const victim = sessions[0]!;
-    const thief = zookeeper.createClient(ZK, {
-      sessionTimeout: 4000,
-      sessionId: victim.getSessionId(),
-      sessionPassword: victim.getSessionPassword(),
-    } as Partial<zookeeper.Option>);
-    await new Promise<void>((resolve) => {
-      thief.once('connected', () => resolve());
-      thief.connect();
-    });
-    thief.close();
+    for (let attempt = 0; attempt < 10 && sessions.length < 2; attempt++) {
+      const thief = zookeeper.createClient(ZK, {
+        sessionTimeout: 4000,
+        sessionId: victim.getSessionId(),
+        sessionPassword: victim.getSessionPassword(),
+      } as Partial<zookeeper.Option>);
+      // The session may already be gone (then the thief sees EXPIRED, never "connected"): never wait forever.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        thief.on('state', (state: zookeeper.State) => {
+          if (state.name === 'SYNC_CONNECTED' || state.name === 'EXPIRED') {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        thief.connect();
+      });
+      thief.close();
+      await waitFor(() => sessions.length === 2, 2000).catch(() => undefined);
+    }
     await waitFor(() => sessions.length === 2, 15_000, 'a new session');
     await call((cb) => admin.remove(first, cb));
     await waitFor(() => r.last() === '127.0.0.1:5092', 10_000, 'leader seen through the new session');
