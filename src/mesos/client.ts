@@ -197,6 +197,8 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   private tearingDown = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  /** Calls awaiting their answer; stopping lets them finish before the pool is closed. */
+  private readonly inFlight = new Set<Promise<CallResult>>();
   private fatalError: MesosFatalError | undefined;
   private resolveDone!: (error: MesosFatalError | undefined) => void;
   /** Resolves when the client has stopped: with the fatal error, or undefined after stop()/teardown(). */
@@ -239,7 +241,10 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     this.loop = this.run();
   }
 
-  /** Closes the stream and stops re-subscribing. The framework stays registered until its failover timeout. */
+  /**
+   * Closes the stream and stops re-subscribing; calls already sent get their answers, retries waiting for a 503 to
+   * pass are abandoned. The framework stays registered until its failover timeout.
+   */
   async stop(): Promise<void> {
     if (this.state === 'new') {
       this.state = 'stopped';
@@ -339,6 +344,8 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
       this.current?.close('stopped');
       this.state = 'stopped';
       await this.detector?.stop().catch(() => {});
+      // The master may have acted on these (TEARDOWN, ACCEPT); cutting them off would only hide their answers.
+      await Promise.allSettled([...this.inFlight]);
       this.http.close();
       this.resolveDone(this.fatalError);
     }
@@ -578,7 +585,11 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     if (call.type === 'SUBSCRIBE') throw new TypeError('SUBSCRIBE is managed by the client; use start()');
     if (!session || !frameworkId || !this.isRunning()) throw new MesosNotSubscribedError(call.type);
     const body = JSON.stringify({ ...call, framework_id: call.framework_id ?? { value: frameworkId } });
-    return this.http.call(session.url, call.type, body, session.streamId, this.lifetime.signal);
+    const pending = this.http.call(session.url, call.type, body, session.streamId, this.lifetime.signal);
+    this.inFlight.add(pending);
+    const forget = (): void => void this.inFlight.delete(pending);
+    pending.then(forget, forget);
+    return pending;
   }
 
   private send<T extends CallType>(type: T, fields: CallBodies[T]): Promise<CallResult> {

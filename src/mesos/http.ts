@@ -51,6 +51,24 @@ export interface CallResult {
 
 const MAX_ERROR_BODY = 64 * 1024;
 
+/**
+ * Calls that may be sent twice without harm (the master treats a repeat as a no-op or a re-send). ACCEPT is not: a
+ * repeated ACCEPT of a used offer turns the launched tasks into TASK_LOST "invalid offers" updates; nor are
+ * TEARDOWN (the repeat gets 400), MESSAGE, REQUEST, ACCEPT_INVERSE_OFFERS or UPDATE_FRAMEWORK.
+ */
+export const IDEMPOTENT_CALLS: ReadonlySet<string> = new Set([
+  'DECLINE',
+  'DECLINE_INVERSE_OFFERS',
+  'REVIVE',
+  'SUPPRESS',
+  'KILL',
+  'SHUTDOWN',
+  'ACKNOWLEDGE',
+  'ACKNOWLEDGE_OPERATION_STATUS',
+  'RECONCILE',
+  'RECONCILE_OPERATIONS',
+]);
+
 export function basicAuthorization(principal: string, secret: string): string {
   return `Basic ${Buffer.from(`${principal}:${secret}`, 'utf8').toString('base64')}`;
 }
@@ -138,14 +156,16 @@ export class MesosHttp {
 
   /**
    * POSTs a non-SUBSCRIBE call over the keep-alive pool and returns the 2xx answer. Follows 307s, retries 503s with
-   * backoff, and throws MesosHttpError for any other status, MesosConnectionError when no answer came.
+   * backoff (a 503 means the call was not processed), and throws MesosHttpError for any other status,
+   * MesosConnectionError when no answer came. `signal` cuts short the waits between retries, never a request in
+   * flight: a call the master may already have acted on should get its answer.
    */
   async call(url: URL, callType: string, body: string, streamId: string, signal?: AbortSignal): Promise<CallResult> {
     let target = url;
     let redirects = 0;
     const backoff = new Backoff(this.retry, this.options.random);
     for (;;) {
-      const res = await this.send(target, callType, body, streamId, signal);
+      const res = await this.send(target, callType, body, streamId);
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         return { status, body: await readText(res), url: target };
@@ -175,22 +195,18 @@ export class MesosHttp {
   }
 
   /**
-   * Sends one request on the pool. A keep-alive socket the master closed while idle fails with ECONNRESET on reuse;
-   * that request never reached the master, so it is sent once more on a fresh socket (Node's documented pattern).
+   * Sends one request on the pool. A keep-alive socket the master closed while idle fails with ECONNRESET on reuse,
+   * and the request is then sent once more on a fresh socket (Node's documented pattern) — but only for idempotent
+   * calls, because the same error also appears when the master did receive the request before the socket died.
    */
-  private async send(
-    url: URL,
-    callType: string,
-    body: string,
-    streamId: string,
-    signal?: AbortSignal,
-  ): Promise<http.IncomingMessage> {
+  private async send(url: URL, callType: string, body: string, streamId: string): Promise<http.IncomingMessage> {
     try {
-      return await this.request(url, body, streamId, signal);
+      return await this.request(url, body, streamId);
     } catch (err) {
-      if ((err as { reusedSocket?: boolean }).reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      const reused = (err as { reusedSocket?: boolean }).reusedSocket;
+      if (reused && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && IDEMPOTENT_CALLS.has(callType)) {
         try {
-          return await this.request(url, body, streamId, signal);
+          return await this.request(url, body, streamId);
         } catch (again) {
           throw new MesosConnectionError(callType, url.href, again);
         }
@@ -199,7 +215,7 @@ export class MesosHttp {
     }
   }
 
-  private request(url: URL, body: string, streamId: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  private request(url: URL, body: string, streamId: string): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const isHttps = url.protocol === 'https:';
       const req = (isHttps ? https : http).request(url, {
@@ -207,7 +223,6 @@ export class MesosHttp {
         agent: isHttps ? this.httpsAgent : this.httpAgent,
         headers: this.headers(body, streamId),
         timeout: this.callTimeoutMs,
-        signal,
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.callTimeoutMs} ms`)));
       req.on('response', resolve);
@@ -235,7 +250,7 @@ export class MesosHttp {
     return req;
   }
 
-  /** Closes pooled sockets; calls in flight fail. */
+  /** Closes pooled sockets; calls still in flight fail. */
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();

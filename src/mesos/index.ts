@@ -10,6 +10,7 @@ export { RecordIODecoder, encodeRecord, DEFAULT_MAX_RECORD_BYTES } from './recor
 export * from './resources.js';
 export {
   MesosHttp,
+  IDEMPOTENT_CALLS,
   basicAuthorization,
   schedulerUrl,
   resolveRedirect,

@@ -1,7 +1,7 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { MesosSchedulerClient, type SchedulerClientOptions } from '../../src/mesos/client.js';
-import { MesosHttpError, MesosNotSubscribedError } from '../../src/mesos/errors.js';
+import { MesosConnectionError, MesosHttpError, MesosNotSubscribedError } from '../../src/mesos/errors.js';
 import type { TaskStatus } from '../../src/mesos/types.js';
 import { FakeMaster, fastTimings, nextEvent, waitFor } from './fake-master.js';
 
@@ -506,4 +506,42 @@ test('throughput: 100,000 UPDATE events through a live stream', async () => {
   const ms = performance.now() - started;
   assert.equal(last, `task-${count - 1}`);
   assert.ok(ms < 10_000, `took ${ms} ms`);
+});
+
+test('TEARDOWN answered after the stream has ended still resolves, and is sent once', async () => {
+  const { master, client } = await subscribed();
+  master.onCall = (req, res) => {
+    if (req.type !== 'TEARDOWN') return false;
+    master.streams[0]!.end();
+    setTimeout(() => {
+      res.writeHead(202);
+      res.end();
+    }, 100);
+    return true;
+  };
+  await client.reconcile(); // so the TEARDOWN goes out on a reused keep-alive socket
+  await client.teardown();
+  assert.equal(master.callsOf('TEARDOWN').length, 1);
+  assert.equal(await client.done, undefined);
+});
+
+test('a reset on a reused keep-alive socket is retried for idempotent calls only', async () => {
+  const { master, client } = await subscribed();
+  let drop = 0;
+  master.onCall = (_req, res) => {
+    if (drop > 0) {
+      drop--;
+      res.socket?.destroy();
+      return true;
+    }
+    return false;
+  };
+  await client.reconcile();
+  drop = 1;
+  await client.decline(['o1']);
+  assert.equal(master.callsOf('DECLINE').length, 2, 'DECLINE re-sent on a fresh socket');
+  await client.reconcile();
+  drop = 1;
+  await assert.rejects(client.accept(['o2'], []), MesosConnectionError);
+  assert.equal(master.callsOf('ACCEPT').length, 1, 'ACCEPT is never sent twice');
 });
