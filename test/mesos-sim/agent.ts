@@ -3,18 +3,19 @@
 // updates it originates (SOURCE_AGENT) or stamps for its executors (agent_id, executor_id, timestamp, uuid,
 // container_status with the agent's IP when the executor gave none), and its status update manager. What the
 // master believes about the agent (registered, disconnected, unreachable…) lives in master.ts, not here.
-import { posix as path } from 'node:path';
 import type Dockerode from 'dockerode';
-import { DockerExecutor } from './executor-docker.js';
+import { DockerExecutor, type DockerExecutorConfig } from './executor-docker.js';
 import type { ExecutorHost, ExecutorUpdate, TaskExecutor, TaskLaunch } from './executor-api.js';
-import { SimExecutor } from './executor-sim.js';
+import { SimExecutor, type SimExecutorConfig } from './executor-sim.js';
 import { newUuid, newUuidBytes } from './ids.js';
 import {
   isTerminal,
+  summarizeTask,
   type FrameworkInfoMsg,
   type NetworkInfoMsg,
   type TaskInfoMsg,
   type TaskState,
+  type TaskSummary,
 } from './messages.js';
 import type { ResourceBag } from './resources.js';
 import { StatusUpdateManager, type QueuedUpdate } from './status-updates.js';
@@ -58,15 +59,15 @@ export interface AgentLink {
   onContainer(docker: Dockerode, containerId: string): void;
 }
 
-export interface AgentTask {
+/** One task on the agent; it is also what its executor is launched with. */
+export interface AgentTask extends Omit<TaskLaunch, 'task' | 'sandbox'> {
+  /** The full TaskInfo until the executor has read it, then only its summary. */
+  task: TaskInfoMsg | TaskSummary;
   frameworkId: string;
-  frameworkInfo: FrameworkInfoMsg;
-  task: TaskInfoMsg;
-  allocationRole: string;
   resources: ResourceBag;
-  containerId: string;
-  sandbox: string;
   executor?: TaskExecutor;
+  /** container_status for updates that carry no container address (built once, shared by those updates). */
+  agentContainerStatus?: Record<string, unknown>;
   phase: 'launching' | 'registered' | 'terminated';
   /** The newest state the agent generated for the task (its `latest_state`). */
   state: TaskState;
@@ -81,6 +82,8 @@ export class SimAgent {
   readonly tasks = new Map<string, AgentTask>();
   readonly updates: StatusUpdateManager;
   private bridgeIpCounter = 2;
+  private simExecutorConfig?: SimExecutorConfig;
+  private dockerExecutorConfig?: DockerExecutorConfig;
 
   constructor(config: AgentConfig, link: AgentLink) {
     this.config = config;
@@ -103,10 +106,12 @@ export class SimAgent {
     task: TaskInfoMsg,
     allocationRole: string,
     resources: ResourceBag,
+    summary: TaskSummary = summarizeTask(task),
   ): void {
     const containerId = newUuid();
     const taskId = task.task_id.value;
-    const sandbox = path.join(
+    // One flat string (path.join builds a rope of a dozen pieces, kept alive per task).
+    const sandbox = [
       this.config.workDir,
       'slaves',
       this.config.id,
@@ -116,7 +121,7 @@ export class SimAgent {
       taskId,
       'runs',
       containerId,
-    );
+    ].join('/');
     const at: AgentTask = {
       frameworkId,
       frameworkInfo,
@@ -124,7 +129,9 @@ export class SimAgent {
       allocationRole,
       resources,
       containerId,
-      sandbox,
+      containerName: `mesos-${containerId}`,
+      executor: undefined,
+      agentContainerStatus: undefined,
       phase: 'launching',
       state: 'TASK_STAGING',
       killedDuringLaunch: false,
@@ -145,40 +152,13 @@ export class SimAgent {
       return;
     }
 
-    const launch: TaskLaunch = {
-      task,
-      frameworkInfo,
-      containerId,
-      containerName: `mesos-${containerId}`,
-      sandbox,
-      allocationRole,
-    };
-    const host = this.executorHost(at);
-    if (this.config.mode === 'docker') {
-      at.executor = new DockerExecutor(
-        {
-          docker: this.config.docker!,
-          dockerHost: this.config.dockerHost,
-          dockerPath: this.config.dockerPath,
-          onContainer: (d, id) => this.link.onContainer(d, id),
-        },
-        host,
-        launch,
-      );
-    } else {
-      at.executor = new SimExecutor(
-        {
-          images: this.config.simImages,
-          dockerHost: this.config.dockerHost,
-          dockerPath: this.config.dockerPath,
-          recordArgv: this.config.recordArgv,
-          killExitCode: this.config.simKillExitCode,
-          nextBridgeIp: () => this.nextBridgeIp(),
-        },
-        host,
-        launch,
-      );
-    }
+    const host = new TaskHost(this, at);
+    const launch: TaskLaunch = { ...at, task, sandbox };
+    at.executor =
+      this.config.mode === 'docker'
+        ? new DockerExecutor(this.dockerConfig(), host, launch)
+        : new SimExecutor(this.simConfig(), host, launch);
+    at.task = summary;
     const executor = at.executor;
     if (this.config.launchDelayMs > 0) setTimeout(() => executor.start(), this.config.launchDelayMs).unref();
     else executor.start();
@@ -250,42 +230,63 @@ export class SimAgent {
     return `172.17.${(n >> 8) & 0xff}.${n & 0xff}`;
   }
 
-  private executorHost(at: AgentTask): ExecutorHost {
-    return {
-      launchFailed: (message) => {
-        if (at.killedDuringLaunch) return;
-        at.phase = 'terminated';
-        this.agentUpdate(at, 'TASK_FAILED', `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
-      },
-      registered: () => {
-        if (at.killedDuringLaunch) return false;
-        at.phase = 'registered';
-        return true;
-      },
-      update: (u) => this.executorUpdate(at, u),
-      recordArgv: (argv) => this.link.recordArgv(at.task.task_id.value, argv),
-      exited: () => {
-        at.phase = 'terminated';
-        at.executor = undefined;
-      },
-    };
+  private simConfig(): SimExecutorConfig {
+    return (this.simExecutorConfig ??= {
+      images: this.config.simImages,
+      dockerHost: this.config.dockerHost,
+      dockerPath: this.config.dockerPath,
+      recordArgv: this.config.recordArgv,
+      killExitCode: this.config.simKillExitCode,
+      nextBridgeIp: () => this.nextBridgeIp(),
+    });
+  }
+
+  private dockerConfig(): DockerExecutorConfig {
+    return (this.dockerExecutorConfig ??= {
+      docker: this.config.docker!,
+      dockerHost: this.config.dockerHost,
+      dockerPath: this.config.dockerPath,
+      onContainer: (d, id) => this.link.onContainer(d, id),
+    });
+  }
+
+  /** @internal TaskHost: the containerizer could not launch. */
+  launchFailed(at: AgentTask, message: string): void {
+    if (at.killedDuringLaunch) return;
+    at.phase = 'terminated';
+    this.agentUpdate(at, 'TASK_FAILED', `Failed to launch container: ${message}`, 'REASON_CONTAINER_LAUNCH_FAILED');
+  }
+
+  /** @internal TaskHost: argv of the task's `docker run`. */
+  recordArgv(at: AgentTask, argv: string[]): void {
+    this.link.recordArgv(at.task.task_id.value, argv);
   }
 
   private containerStatus(at: AgentTask, networkInfos?: NetworkInfoMsg[]): Record<string, unknown> {
-    const infos = networkInfos ?? [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.config.ip }] }];
+    if (!networkInfos) {
+      // The agent fills in its own address when the executor reported none.
+      return (at.agentContainerStatus ??= {
+        container_id: { value: at.containerId },
+        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.config.ip }] }],
+      });
+    }
     return {
       container_id: { value: at.containerId },
-      network_infos: infos.map((n) => ({
-        ip_addresses: n.ip_addresses?.map((a) => ({ protocol: a.protocol ?? 'IPv4', ip_address: a.ip_address })),
-        name: n.name,
-        groups: n.groups?.length ? n.groups : undefined,
-        labels: n.labels,
-        port_mappings: n.port_mappings?.length ? n.port_mappings : undefined,
-      })),
+      network_infos: networkInfos.map((n) => {
+        const out: Record<string, unknown> = {
+          ip_addresses: n.ip_addresses?.map((a) => ({ protocol: a.protocol ?? 'IPv4', ip_address: a.ip_address })),
+        };
+        if (n.name !== undefined) out.name = n.name;
+        if (n.groups?.length) out.groups = n.groups;
+        if (n.labels) out.labels = n.labels;
+        if (n.port_mappings?.length) out.port_mappings = n.port_mappings;
+        return out;
+      }),
     };
   }
 
-  private executorUpdate(at: AgentTask, u: ExecutorUpdate): void {
+  /** @internal TaskHost: an update from the executor. */
+  executorUpdate(at: AgentTask, u: ExecutorUpdate): void {
     this.enqueue(at, {
       state: u.state,
       message: u.message,
@@ -332,5 +333,39 @@ export class SimAgent {
       container_status: this.containerStatus(at, f.networkInfos),
     };
     this.updates.update({ frameworkId: at.frameworkId, taskId, state: f.state, uuid, status });
+  }
+}
+
+/** The executor's handle on its agent, one per task (a class rather than closures: there may be 100,000 tasks). */
+class TaskHost implements ExecutorHost {
+  private readonly agent: SimAgent;
+  private readonly at: AgentTask;
+
+  constructor(agent: SimAgent, at: AgentTask) {
+    this.agent = agent;
+    this.at = at;
+  }
+
+  launchFailed(message: string): void {
+    this.agent.launchFailed(this.at, message);
+  }
+
+  registered(): boolean {
+    if (this.at.killedDuringLaunch) return false;
+    this.at.phase = 'registered';
+    return true;
+  }
+
+  update(u: ExecutorUpdate): void {
+    this.agent.executorUpdate(this.at, u);
+  }
+
+  recordArgv(argv: string[]): void {
+    this.agent.recordArgv(this.at, argv);
+  }
+
+  exited(): void {
+    this.at.phase = 'terminated';
+    this.at.executor = undefined;
   }
 }

@@ -4,6 +4,7 @@
 // remove (unreachable or gone), disconnect and restore agents; drop or stall a framework's stream; rescind offers;
 // fail the master over; delay or duplicate status updates; end a sim-mode task with an exit code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeHeapSnapshot } from 'node:v8';
 import type { AgentSpec } from './agent-spec.js';
 import { sendJson, sendText } from './http.js';
 import type { Master } from './master.js';
@@ -103,10 +104,15 @@ export class SimControl {
     }));
   }
 
-  metrics() {
+  /** Process and simulator figures; `gc` first collects garbage when node runs with --expose-gc. */
+  metrics(gc = false) {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (gc && collect) collect();
     const m = this.m();
     let tasks = 0;
     for (const fw of m.frameworks.values()) tasks += fw.tasks.size;
+    let unacknowledged = 0;
+    for (const rec of m.agents.values()) unacknowledged += rec.agent.updates.pendingCount();
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();
     return {
@@ -118,6 +124,7 @@ export class SimControl {
       frameworks: m.frameworks.size,
       agents: m.agents.size,
       tasks,
+      unacknowledged,
       offers: m.offers.size,
     };
   }
@@ -199,7 +206,7 @@ export class SimControl {
       if (get && a === 'unacked') return ok(this.unacknowledged());
       if (get && a === 'acks') return ok(this.acks());
       if (get && a === 'calls') return ok(this.callCounts());
-      if (get && a === 'metrics') return ok(this.metrics());
+      if (get && a === 'metrics') return ok(this.metrics(url.searchParams.get('gc') === '1'));
       if (get && a === 'agents') return ok(this.agents());
       if (get && a === 'argv') {
         const taskId = url.searchParams.get('task_id');
@@ -222,6 +229,8 @@ export class SimControl {
       }
       if (a === 'rescind') return ok({ rescinded: this.rescindOffers(input) });
       if (a === 'failover') return ok({ masterId: this.failoverMaster(input) });
+      if (a === 'heap-snapshot')
+        return ok({ file: writeHeapSnapshot(typeof input.file === 'string' ? input.file : undefined) });
       if (a === 'status-updates') {
         this.setStatusUpdateFaults(input);
         return ok();

@@ -97,7 +97,9 @@ function syntheticInspect(launch: TaskLaunch, o: RunOptions, ip: string | undefi
 export class SimExecutor implements TaskExecutor {
   private readonly cfg: SimExecutorConfig;
   private readonly host: ExecutorHost;
-  private readonly launch: TaskLaunch;
+  // Only needed until start(): 100,000 running sim tasks should not each keep a full TaskInfo.
+  private launch?: TaskLaunch;
+  private readonly killingState: boolean;
   private state: 'launching' | 'running' | 'done' = 'launching';
   private killed = false;
 
@@ -105,10 +107,13 @@ export class SimExecutor implements TaskExecutor {
     this.cfg = cfg;
     this.host = host;
     this.launch = launch;
+    this.killingState = hasCapability(launch.frameworkInfo, 'TASK_KILLING_STATE');
   }
 
   start(): void {
-    const { task, containerName, sandbox, allocationRole } = this.launch;
+    const launch = this.launch!;
+    this.launch = undefined;
+    const { task, containerName, sandbox, allocationRole } = launch;
     const image = task.container?.docker?.image ?? '';
     const pulled = withDefaultTag(image);
     if (this.cfg.images && !this.cfg.images.includes(pulled)) {
@@ -142,7 +147,7 @@ export class SimExecutor implements TaskExecutor {
     this.state = 'running';
     this.host.update({
       state: 'TASK_RUNNING',
-      data: formatInspect(syntheticInspect(this.launch, built.options, ip)),
+      data: formatInspect(syntheticInspect(launch, built.options, ip)),
       networkInfos,
     });
   }
@@ -155,7 +160,7 @@ export class SimExecutor implements TaskExecutor {
   kill(): void {
     if (this.killed || this.state === 'done') return;
     this.killed = true;
-    if (hasCapability(this.launch.frameworkInfo, 'TASK_KILLING_STATE')) this.host.update({ state: 'TASK_KILLING' });
+    if (this.killingState) this.host.update({ state: 'TASK_KILLING' });
     this.finish(this.cfg.killExitCode);
   }
 

@@ -24,9 +24,11 @@ import {
   hasCapability,
   isTerminal,
   type CallMsg,
+  summarizeTask,
   type FrameworkInfoMsg,
   type TaskInfoMsg,
   type TaskState,
+  type TaskSummary,
 } from './messages.js';
 import { ResourceBag } from './resources.js';
 import type { QueuedUpdate } from './status-updates.js';
@@ -60,14 +62,14 @@ export interface TaskRec {
   frameworkId: string;
   agentId: string;
   role: string;
-  info: TaskInfoMsg;
+  info: TaskSummary;
   resources: ResourceBag;
   /** The latest state the agent knows (what /state shows). */
   state: TaskState;
   /** The state of the update last forwarded to the framework (what reconciliation answers). */
   statusUpdateState?: TaskState;
   statusUpdateUuid?: Buffer;
-  statuses: Array<{ state: TaskState; timestamp: number; uuid?: Buffer; containerStatus?: unknown; healthy?: boolean }>;
+  statuses: Array<{ state: TaskState; timestamp: number; containerStatus?: unknown; healthy?: boolean }>;
   containerStatus?: Record<string, unknown>;
   healthy?: boolean;
   resourcesRecovered: boolean;
@@ -121,6 +123,34 @@ export interface OfferRec {
 }
 
 export type CallResult = { status: 202 } | { status: 200 } | { status: 400 | 403 | 409 | 501; body: string };
+
+/** Every field set from the start: objects that keep one shape stay small (there may be 100,000 of them). */
+function newTaskRec(
+  frameworkId: string,
+  agentId: string,
+  role: string,
+  info: TaskSummary,
+  resources: ResourceBag,
+  state: TaskState,
+): TaskRec {
+  return {
+    taskId: info.task_id.value,
+    name: info.name,
+    frameworkId,
+    agentId,
+    role,
+    info,
+    resources,
+    state,
+    statusUpdateState: undefined,
+    statusUpdateUuid: undefined,
+    statuses: [],
+    containerStatus: undefined,
+    healthy: undefined,
+    resourcesRecovered: false,
+    unreachableTime: undefined,
+  };
+}
 
 const isPartitionAware = (fw: FrameworkRec) => hasCapability(fw.info, 'PARTITION_AWARE');
 
@@ -655,18 +685,8 @@ export class Master implements AgentLink {
   }
 
   private launchTask(fw: FrameworkRec, rec: AgentRecord, t: TaskInfoMsg, role: string, bag: ResourceBag): void {
-    const task: TaskRec = {
-      taskId: t.task_id.value,
-      name: t.name,
-      frameworkId: fw.id,
-      agentId: rec.agent.id,
-      role,
-      info: t,
-      resources: bag,
-      state: 'TASK_STAGING',
-      statuses: [],
-      resourcesRecovered: false,
-    };
+    const summary = summarizeTask(t);
+    const task = newTaskRec(fw.id, rec.agent.id, role, summary, bag, 'TASK_STAGING');
     fw.tasks.set(task.taskId, task);
     rec.tasks.add(task);
     rec.used.add(bag);
@@ -676,7 +696,7 @@ export class Master implements AgentLink {
     // RunTaskMessage travels to the agent: never inside the ACCEPT request itself.
     setImmediate(() => {
       if (this.agents.get(agent.id)?.agent !== agent || !fw.tasks.has(task.taskId)) return;
-      agent.runTask(fw.id, info, t, role, bag);
+      agent.runTask(fw.id, info, t, role, bag, summary);
     });
   }
 
@@ -945,12 +965,11 @@ export class Master implements AgentLink {
     if (task) {
       task.state = latestState;
       task.statusUpdateState = update.state;
-      const last = task.statuses[task.statuses.length - 1];
-      if (!last?.uuid?.equals(update.uuid)) {
+      if (!task.statusUpdateUuid?.equals(update.uuid)) {
+        // A retry of the update last forwarded adds no status.
         task.statuses.push({
           state: update.state,
           timestamp: (update.status.timestamp as { value: number }).value,
-          uuid: update.uuid,
           containerStatus: update.status.container_status,
           healthy: update.status.healthy as boolean | undefined,
         });
@@ -1092,18 +1111,9 @@ export class Master implements AgentLink {
       }
       const idx = fw.completedTasks.findIndex((t) => t.taskId === taskId);
       if (idx >= 0) fw.completedTasks.splice(idx, 1);
-      const task: TaskRec = {
-        taskId,
-        name: at.task.name,
-        frameworkId: fw.id,
-        agentId,
-        role: at.allocationRole,
-        info: at.task,
-        resources: at.resources,
-        state,
-        statuses: [{ state, timestamp: timestampSeconds() }],
-        resourcesRecovered: isTerminal(state),
-      };
+      const task = newTaskRec(fw.id, agentId, at.allocationRole, at.task, at.resources, state);
+      task.statuses.push({ state, timestamp: timestampSeconds() });
+      task.resourcesRecovered = isTerminal(state);
       fw.tasks.set(taskId, task);
       rec.tasks.add(task);
       if (!task.resourcesRecovered) rec.used.add(task.resources);

@@ -131,6 +131,28 @@ export interface TaskInfoMsg {
   max_completion_time?: DurationMsg;
   limits?: Record<string, { value: number }>;
 }
+/**
+ * What the master and agent keep of a TaskInfo once the task is launched: identity and what /state, kills and
+ * reconciliation need. The rest (command, resources, data) is dropped so 100,000 tasks stay affordable.
+ */
+export type TaskSummary = Pick<
+  TaskInfoMsg,
+  'name' | 'task_id' | 'labels' | 'discovery' | 'container' | 'health_check' | 'kill_policy'
+> & {
+  executor?: { executor_id: IdMsg };
+};
+
+export function summarizeTask(t: TaskInfoMsg): TaskSummary {
+  const s: TaskSummary = { name: t.name, task_id: t.task_id };
+  if (t.labels) s.labels = t.labels;
+  if (t.discovery) s.discovery = t.discovery;
+  if (t.container) s.container = t.container;
+  if (t.health_check) s.health_check = t.health_check;
+  if (t.kill_policy) s.kill_policy = t.kill_policy;
+  if (t.executor) s.executor = { executor_id: t.executor.executor_id };
+  return s;
+}
+
 export interface OperationMsg {
   type?: string;
   id?: IdMsg;

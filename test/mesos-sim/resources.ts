@@ -49,15 +49,27 @@ export function rangesContain(outer: readonly Range[], inner: readonly Range[]):
   return inner.every(([b, e]) => outer.some(([ob, oe]) => ob <= b && e <= oe));
 }
 
+const EMPTY_RANGES: ReadonlyMap<string, Range[]> = new Map();
+const EMPTY_SETS: ReadonlyMap<string, string[]> = new Map();
+
 /**
  * A set of unreserved resources of one agent, keyed by name and type. `order` keeps the names in first-seen order so
  * offers list them the way the agent declared them.
  */
 export class ResourceBag {
   readonly scalars = new Map<string, number>();
-  readonly ranges = new Map<string, Range[]>();
-  readonly sets = new Map<string, string[]>();
+  // Ranges and sets are rare outside agent totals and offers: their maps exist only once something is put in them.
+  private rangeMap?: Map<string, Range[]>;
+  private setMap?: Map<string, string[]>;
   readonly order: string[] = [];
+
+  get ranges(): ReadonlyMap<string, Range[]> {
+    return this.rangeMap ?? EMPTY_RANGES;
+  }
+
+  get sets(): ReadonlyMap<string, string[]> {
+    return this.setMap ?? EMPTY_SETS;
+  }
 
   private note(name: string): void {
     if (!this.order.includes(name)) this.order.push(name);
@@ -70,28 +82,19 @@ export class ResourceBag {
   }
   addRanges(name: string, ranges: readonly Range[]): this {
     this.note(name);
-    this.ranges.set(name, coalesce([...(this.ranges.get(name) ?? []), ...ranges]));
+    (this.rangeMap ??= new Map()).set(name, coalesce([...(this.ranges.get(name) ?? []), ...ranges]));
     return this;
   }
   addSet(name: string, items: readonly string[]): this {
     this.note(name);
-    const cur = this.sets.get(name) ?? [];
+    const cur = [...(this.sets.get(name) ?? [])];
     for (const i of items) if (!cur.includes(i)) cur.push(i);
-    this.sets.set(name, cur);
+    (this.setMap ??= new Map()).set(name, cur);
     return this;
   }
 
   clone(): ResourceBag {
-    const b = new ResourceBag();
-    b.order.push(...this.order);
-    for (const [k, v] of this.scalars) b.scalars.set(k, v);
-    for (const [k, v] of this.ranges)
-      b.ranges.set(
-        k,
-        v.map(([x, y]) => [x, y] as Range),
-      );
-    for (const [k, v] of this.sets) b.sets.set(k, [...v]);
-    return b;
+    return new ResourceBag().add(this);
   }
 
   add(other: ResourceBag): this {
@@ -109,14 +112,18 @@ export class ResourceBag {
   /** Subtracts what is there; callers check containment first when it matters. */
   subtract(other: ResourceBag): this {
     for (const [k, v] of other.scalars) if (this.scalars.has(k)) this.scalars.set(k, this.scalars.get(k)! - v);
-    for (const [k, v] of other.ranges)
-      if (this.ranges.has(k)) this.ranges.set(k, subtractRanges(this.ranges.get(k)!, v));
-    for (const [k, v] of other.sets)
-      if (this.sets.has(k))
-        this.sets.set(
+    for (const [k, v] of other.ranges) {
+      const mine = this.rangeMap?.get(k);
+      if (mine) this.rangeMap!.set(k, subtractRanges(mine, v));
+    }
+    for (const [k, v] of other.sets) {
+      const mine = this.setMap?.get(k);
+      if (mine)
+        this.setMap!.set(
           k,
-          this.sets.get(k)!.filter((i) => !v.includes(i)),
+          mine.filter((i) => !v.includes(i)),
         );
+    }
     return this;
   }
 

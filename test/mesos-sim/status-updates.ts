@@ -75,8 +75,9 @@ export class StatusUpdateManager {
     s.queue.shift();
     s.backoffMs = this.opts.retryMs;
     s.attempts = 0;
+    // An empty stream is dropped (there may be 100,000 idle tasks); nothing follows a terminal update anyway.
     if (s.queue.length > 0) this.send(s, true);
-    else if (s.terminated) this.streams.delete(key);
+    else this.streams.delete(key);
     return head;
   }
 
@@ -106,6 +107,13 @@ export class StatusUpdateManager {
       s.queue.forEach((update, i) => out.push({ update, inFlight: i === 0, attempts: i === 0 ? s.attempts : 0 }));
     }
     return out;
+  }
+
+  /** Number of updates not yet acknowledged. */
+  pendingCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.queue.length;
+    return n;
   }
 
   close(): void {
