@@ -2,6 +2,7 @@
 // references may be `node/name`, which the docker CLI puts in the path unescaped, as classic Swarm's routes allowed).
 import type { Context } from './context.js';
 import type { Hijack } from './context.js';
+import { badParameter } from '../errors.js';
 
 export type Handler = (ctx: Context) => Promise<void> | void;
 
@@ -62,11 +63,20 @@ export class Router {
         if (!m) continue;
         const params: Record<string, string> = {};
         route.names.forEach((name, i) => {
-          params[name] = decodeURIComponent(m[i + 1]!);
+          params[name] = decodeParam(m[i + 1]!);
         });
         return { route, params };
       }
     }
     return undefined;
+  }
+}
+
+/** A path segment as the client meant it; a malformed escape (`%ZZ`) is the client's mistake, so a 400. */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badParameter(`invalid escape in request path: ${raw}`);
   }
 }

@@ -139,6 +139,7 @@ export class ApiServer {
         res.setHeader('Allow', 'GET, POST, PUT, DELETE, HEAD');
         throw Object.assign(notFoundPage(), { status: 405, message: 'Method Not Allowed' });
       }
+      if (req.method === 'HEAD') endAfterHeaders(res);
       const ctx = new Context(req, res, match.params, url.searchParams, version, path, this.#services);
       await match.route.handler(ctx);
       if (!res.headersSent) res.writeHead(204).end();
@@ -176,6 +177,25 @@ export class ApiServer {
       );
     }
   }
+}
+
+/**
+ * A HEAD request is answered by its GET route (the router falls back), but a HEAD response has no body: it is
+ * complete once the headers are out. Ending it there matters for GET routes that stream (`/events`, a followed log):
+ * they would otherwise hold the connection open with nothing to send, and a keep-alive client's next request on it
+ * would never be answered. Ending the response also fires its 'close', so the handler lets go of what it watched.
+ */
+function endAfterHeaders(res: http.ServerResponse): void {
+  // A handler that has not noticed yet may still write; for a HEAD that is nothing lost, not a reason to crash.
+  res.on('error', () => undefined);
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+    const out = (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+    setImmediate(() => {
+      if (!res.writableEnded) res.end();
+    });
+    return out;
+  } as typeof res.writeHead;
 }
 
 function notFoundPage(): Error & { status: number } {

@@ -6,10 +6,10 @@ import { ApiServer } from '../api/server.js';
 import { formatListenAddress } from '../api/listen.js';
 import { createDiscovery } from '../discovery/discovery.js';
 import { SwarmCluster } from '../cluster/swarm/cluster.js';
+import { MesosCluster } from '../cluster/mesos/cluster.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ManageConfig } from './options.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { EventLog } from '../cluster/events.js';
 
 export interface Manager {
   readonly cluster: Cluster;
@@ -31,7 +31,7 @@ export async function startManager(
     refreshMaxMs: config.engineRefreshMaxMs,
     failureRetry: config.engineFailureRetry,
   };
-  let cluster: Cluster & { eventLog: EventLog };
+  let cluster: Cluster;
   if (config.clusterDriver === 'swarm') {
     cluster = new SwarmCluster({
       discovery: createDiscovery(config.discovery, config.heartbeatMs),
@@ -42,7 +42,16 @@ export async function startManager(
       logger,
     });
   } else {
-    throw new Error('the mesos-experimental driver is not supported yet');
+    if (!config.discovery) {
+      throw new Error('the mesos-experimental driver needs the Mesos master: host:port, zk://host:2181/mesos, …');
+    }
+    cluster = new MesosCluster({
+      master: config.discovery,
+      scheduler,
+      options: config.clusterOptions,
+      engine,
+      logger,
+    });
   }
   const api = new ApiServer(
     { cluster, eventLog: cluster.eventLog, logger, debug, version },

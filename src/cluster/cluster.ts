@@ -2,9 +2,8 @@
 // discovery; mesos-experimental: containers launched as Mesos tasks) implement it, so the API never knows which
 // one it is talking to. Shapes are Docker Engine API shapes; references are whatever a client typed (ID, short ID,
 // name, `node/name`, unique prefix).
-import type { EventEmitter } from 'node:events';
 import type { Engine } from '../engine/engine.js';
-import type { ClusterEvent } from './events.js';
+import type { EventLog } from './events.js';
 import type { ClusterDriverName } from './options.js';
 
 /** The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig). */
@@ -47,8 +46,12 @@ export interface NodeSummary {
 
 export type StreamPurpose = 'attach' | 'logs' | 'follow';
 export type StreamTarget =
-  | { readonly now: ContainerLocation }
-  | { readonly later: Promise<ContainerLocation | undefined>; readonly replay: boolean }
+  | { readonly now: ContainerLocation; readonly ended?: Promise<void> }
+  | {
+      readonly later: Promise<{ location: ContainerLocation; exited: boolean } | undefined>;
+      readonly replay: boolean;
+      readonly ended?: Promise<void>;
+    }
   | { readonly none: true };
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -77,13 +80,10 @@ export interface ClusterInfo {
   readonly systemStatus: readonly (readonly [string, string])[];
 }
 
-export interface ClusterEvents {
-  event: [ClusterEvent];
-}
-
 export interface Cluster {
   readonly driver: ClusterDriverName;
-  readonly events: EventEmitter<ClusterEvents>;
+  /** Every Docker event of the cluster, decorated with its node, with the recent history for `since`. */
+  readonly eventLog: EventLog;
   start(): Promise<void>;
   stop(): Promise<void>;
   info(): ClusterInfo;
@@ -110,7 +110,8 @@ export interface Cluster {
    * stream itself); `later` when it is not started yet (mesos mode: created, or its task still launching), resolving
    * once it is, or undefined when no start is coming (launch failed, removed, `until` aborted). With `replay` the
    * caller asks the engine for the output so far, so a client that attached before the start misses nothing.
-   * `none`: no Docker container and none is awaited (logs of a container that never ran). Throws the 404.
+   * `none`: no Docker container and none is awaited (logs of a container that never ran). `ended` resolves when
+   * the container stops (mesos mode), so a stream the engine keeps open past the end can be closed. Throws the 404.
    */
   streamTarget(ref: string, purpose: StreamPurpose, until: AbortSignal): StreamTarget;
   /** Called after a proxied request changed a container (pause, update, …) so caches follow. */

@@ -1,5 +1,5 @@
 // How a container is shown to clients: the `docker ps` summary built from the engine's inspect data (names as
-// `/<node>/<name>`, a status recomputed at answer time, port IPs of 0.0.0.0 replaced by the node's address), and the
+// `/<node>/<name>`, a status recomputed at answer time, wildcard port IPs replaced by the node's address), and the
 // inspect body with classic Swarm's `Node` object. One place, so both drivers show containers the same way.
 import type { ContainerDetails } from '../engine/engine.js';
 import type { NodeSummary } from './cluster.js';
@@ -37,29 +37,50 @@ export function statusText(state: ContainerDetails['State'] | undefined, now = D
 /** `NetworkSettings.Ports` as the list endpoint shows them; unspecified host IPs become the node's IP. */
 export function portSummaries(details: ContainerDetails, nodeIp: string): PortSummary[] {
   const out: PortSummary[] = [];
-  const ports = (details.NetworkSettings?.Ports ?? {}) as Record<string, { HostIp: string; HostPort: string }[] | null>;
+  const ports = (details.NetworkSettings?.Ports ?? {}) as Record<string, HostBinding[] | null>;
   const exposed = Object.keys((details.Config?.ExposedPorts as Record<string, unknown> | undefined) ?? {});
   for (const key of new Set([...Object.keys(ports), ...exposed])) {
     const [port, type = 'tcp'] = key.split('/');
-    const bindings = ports[key];
+    const bindings = publicBindings(ports[key], nodeIp);
     if (!bindings?.length) {
       out.push({ PrivatePort: Number(port), Type: type });
       continue;
     }
     for (const binding of bindings) {
-      out.push({
-        IP: publicIp(binding.HostIp, nodeIp),
-        PrivatePort: Number(port),
-        PublicPort: Number(binding.HostPort),
-        Type: type,
-      });
+      out.push({ IP: binding.HostIp, PrivatePort: Number(port), PublicPort: Number(binding.HostPort), Type: type });
     }
   }
   return out;
 }
 
+interface HostBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+/** The host addresses a client can reach: 0.0.0.0 (IPv4 any), :: (IPv6 any) and '' all mean the node itself. */
+const UNSPECIFIED = new Set(['', '0.0.0.0', '::']);
+
 export function publicIp(hostIp: string | undefined, nodeIp: string): string {
-  return !hostIp || hostIp === '0.0.0.0' ? nodeIp : hostIp;
+  return hostIp === undefined || UNSPECIFIED.has(hostIp) ? nodeIp : hostIp;
+}
+
+/**
+ * One port's bindings with wildcard IPs made concrete. dockerd publishes `-p 8080:80` twice (0.0.0.0 and ::), and both
+ * become the node's address: the copy is dropped, so `docker port` and `docker ps` show each reachable address once.
+ */
+export function publicBindings<B extends HostBinding>(bindings: readonly B[] | null | undefined, nodeIp: string): B[] | null {
+  if (!bindings) return null;
+  const seen = new Set<string>();
+  const out: B[] = [];
+  for (const binding of bindings) {
+    const ip = publicIp(binding.HostIp, nodeIp);
+    const key = `${ip}\n${binding.HostPort}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...binding, HostIp: ip });
+  }
+  return out;
 }
 
 /** The `GET /containers/json` entry for one container. */
@@ -87,12 +108,10 @@ export function containerSummary(
 /** Inspect output with the `Node` object inserted and unspecified binding IPs made concrete, as classic Swarm did. */
 export function inspectWithNode(details: Record<string, unknown>, node: NodeSummary): Record<string, unknown> {
   const out: Record<string, unknown> = { ...details, Node: node };
-  const settings = details.NetworkSettings as { Ports?: Record<string, { HostIp: string }[] | null> } | undefined;
+  const settings = details.NetworkSettings as { Ports?: Record<string, HostBinding[] | null> } | undefined;
   if (settings?.Ports) {
-    const ports: Record<string, { HostIp: string }[] | null> = {};
-    for (const [key, bindings] of Object.entries(settings.Ports)) {
-      ports[key] = bindings?.map((b) => ({ ...b, HostIp: publicIp(b.HostIp, node.IP) })) ?? null;
-    }
+    const ports: Record<string, HostBinding[] | null> = {};
+    for (const [key, bindings] of Object.entries(settings.Ports)) ports[key] = publicBindings(bindings, node.IP);
     out.NetworkSettings = { ...settings, Ports: ports };
   }
   return out;

@@ -3,7 +3,8 @@
 // connected and disconnected on the node that holds them.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, unavailable } from '../errors.js';
+import { ManagerError, badParameter, unavailable } from '../errors.js';
+import { parseFilters } from './container-filters.js';
 import { collect, dedupeGlobal, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
 
 export type NetworkEntry = Record<string, unknown> & { Id: string; Name: string; Scope?: string };
@@ -18,16 +19,10 @@ export function collectNetworks(engines: readonly Engine[], query = ''): Promise
 }
 
 export async function listNetworks(engines: readonly Engine[], query: URLSearchParams): Promise<NetworkEntry[]> {
-  const filters = query.get('filters');
-  if (filters) {
-    const parsed = JSON.parse(filters) as Record<string, unknown>;
-    const types = parsed.type;
-    const values = Array.isArray(types) ? types : Object.keys((types as object) ?? {});
-    for (const t of values) {
-      if (t !== 'custom' && t !== 'builtin') {
-        throw new ManagerError('BAD_PARAMETER', 400, `Invalid filter: 'type'='${String(t)}'`);
-      }
-    }
+  // Checked here, so a malformed filter is the client's 400 rather than one engine's 500.
+  const filters = parseFilters(query.get('filters'));
+  for (const t of filters.get('type') ?? []) {
+    if (t !== 'custom' && t !== 'builtin') throw badParameter(`Invalid filter: 'type'='${t}'`);
   }
   const all = dedupeGlobal(await collectNetworks(engines, query.toString()));
   return all.map((s) => (s.global ? s.item : { ...s.item, Name: `${s.engine.name}/${s.item.Name}` }));

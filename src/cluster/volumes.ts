@@ -4,6 +4,7 @@
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
 import { ManagerError, noSuchVolume } from '../errors.js';
+import { parseFilters } from './container-filters.js';
 import { collect, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
 
 export type VolumeEntry = Record<string, unknown> & { Name: string; Scope?: string };
@@ -18,11 +19,11 @@ export function collectVolumes(engines: readonly Engine[], query = ''): Promise<
 }
 
 export async function listVolumes(engines: readonly Engine[], query: URLSearchParams): Promise<VolumeEntry[]> {
-  const filters = query.get('filters') ? (JSON.parse(query.get('filters')!) as Record<string, unknown>) : {};
-  const nodes = filters.node;
-  delete filters.node;
-  const engineQuery = Object.keys(filters).length ? new URLSearchParams({ filters: JSON.stringify(filters) }) : '';
-  const wanted = Array.isArray(nodes) ? nodes.map(String) : Object.keys((nodes as object) ?? {});
+  // Parsed here, so a malformed filter is the client's 400; `node` is ours, the rest is the engines' to apply.
+  const filters = parseFilters(query.get('filters'));
+  const wanted = filters.get('node') ?? [];
+  filters.delete('node');
+  const engineQuery = filters.size ? new URLSearchParams({ filters: JSON.stringify(Object.fromEntries(filters)) }) : '';
   const all = await collectVolumes(
     engines.filter((e) => !wanted.length || wanted.includes(e.name) || wanted.includes(e.id)),
     engineQuery.toString(),

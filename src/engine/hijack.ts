@@ -22,7 +22,7 @@ export function hijack(
   client: net.Socket,
   head: Buffer,
   answered = false,
-): void {
+): { close(): void } {
   const upstream = engine.transport.connect();
   let connected = false;
   const lines = [`${request.method} ${request.path} HTTP/1.1`, 'Host: docker'];
@@ -53,6 +53,12 @@ export function hijack(
   upstream.on('close', () => {
     if (!client.destroyed) client.end();
   });
+  return {
+    close: () => {
+      upstream.end();
+      client.end();
+    },
+  };
 }
 
 /** Reads the engine's response head, then pipes the rest to the client, or ends the client on an error status. */

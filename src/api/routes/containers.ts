@@ -1,10 +1,12 @@
 // Container routes. Lifecycle calls (create, start, stop, kill, restart, rename, wait, remove) go through the
 // cluster driver, which owns container identity; streams and engine-local details (logs, attach, top, stats,
 // archive, export, changes, pause, update, resize, exec create, commit) are proxied to the container's engine.
+import type { Socket } from 'node:net';
 import type { Route } from '../router.js';
 import type { Context, Hijack } from '../context.js';
 import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
 import { parseFilters } from '../../cluster/container-filters.js';
+import { checkCreateBody } from '../create-body.js';
 import { badParameter } from '../../errors.js';
 import type { ContainerLocation, CreateBody, StreamPurpose, WaitCondition } from '../../cluster/cluster.js';
 import { hijack, UPGRADED_HEAD } from '../../engine/hijack.js';
@@ -30,9 +32,7 @@ async function list(ctx: Context): Promise<void> {
 
 async function create(ctx: Context): Promise<void> {
   const body = await ctx.json<CreateBody>();
-  if (body.HostConfig !== undefined && (typeof body.HostConfig !== 'object' || body.HostConfig === null)) {
-    throw badParameter('invalid HostConfig: expected an object');
-  }
+  checkCreateBody(body);
   const name = ctx.query.get('name') ?? undefined;
   const auth = headerValue(ctx, 'x-registry-auth');
   const id = await ctx.services.cluster.createContainer(body, name || undefined, auth);
@@ -159,15 +159,18 @@ async function streamFrom(ctx: Context, suffix: string, purpose: StreamPurpose):
     ctx.res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' }).end();
     return;
   }
-  const location = 'now' in target ? target.now : await target.later;
-  if (!location) {
+  const found = 'now' in target ? { location: target.now, exited: false } : await target.later;
+  if (!found) {
     if (!ctx.res.headersSent) ctx.res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
     ctx.res.end();
     return;
   }
   const query = new URLSearchParams(ctx.query);
-  if ('later' in target && target.replay)
-    query.set(suffix === '/logs' ? 'tail' : 'logs', suffix === '/logs' ? 'all' : '1');
+  if ('later' in target && target.replay) {
+    if (suffix === '/logs') query.set('tail', 'all');
+    else query.set('logs', '1');
+  }
+  const { location } = found;
   await proxyTo(
     ctx,
     location.engine,
@@ -175,6 +178,9 @@ async function streamFrom(ctx: Context, suffix: string, purpose: StreamPurpose):
     'none',
   );
 }
+
+/** After the container ended, the engine's attach stream gets this long to deliver the last output. */
+const ATTACH_DRAIN_MS = 2000;
 
 const attachHijack: Hijack = async (request, socket, head, services) => {
   const abort = new AbortController();
@@ -195,14 +201,23 @@ const attachHijack: Hijack = async (request, socket, head, services) => {
       return;
     }
     socket.pause();
-    location = await target.later;
-    if (!location) {
+    const found = await target.later;
+    if (!found) {
       socket.end();
       return;
     }
+    location = found.location;
+    if (target.replay && !wantsStdin(query)) {
+      // Nothing to send in: the container's log, followed to its end, is exactly what the attach would have shown,
+      // and unlike an attach it ends by itself even when the container finished before we got there.
+      followLogsInto(location, version, query, socket);
+      return;
+    }
     if (target.replay) query.set('logs', '1');
+    // An engine keeps an attach to a stopped container open forever; one that already ended gets its logs only.
+    if (found.exited) query.set('stream', '0');
   }
-  hijack(
+  const stream = hijack(
     location.engine,
     {
       method: request.req.method ?? 'POST',
@@ -214,7 +229,36 @@ const attachHijack: Hijack = async (request, socket, head, services) => {
     answered,
   );
   socket.resume();
+  // If the container ended before the engine registered the attach, the engine would keep the stream open.
+  void target.ended?.then(() => setTimeout(() => stream.close(), ATTACH_DRAIN_MS).unref());
 };
+
+function wantsStdin(query: URLSearchParams): boolean {
+  const stdin = query.get('stdin');
+  return stdin === '1' || stdin === 'true' || stdin === 'True';
+}
+
+/** Streams `GET /logs?follow=1` (its body: the same framing an attach uses) into a hijacked connection. */
+function followLogsInto(location: ContainerLocation, version: string, attachQuery: URLSearchParams, socket: Socket): void {
+  const query = new URLSearchParams({ follow: '1', tail: 'all' });
+  for (const name of ['stdout', 'stderr']) if (attachQuery.get(name)) query.set(name, attachQuery.get(name)!);
+  const request = location.engine.transport.request({
+    method: 'GET',
+    path: `${version}containers/${encodeURIComponent(location.engineContainerId)}/logs?${query}`,
+  });
+  request.on('response', (res) => {
+    if (res.statusCode !== 200) {
+      res.resume();
+      socket.end();
+      return;
+    }
+    res.pipe(socket);
+  });
+  request.on('error', () => socket.end());
+  socket.on('close', () => request.destroy());
+  socket.resume();
+  request.end();
+}
 
 function signalParam(ctx: Context): string | undefined {
   const signal = ctx.query.get('signal');

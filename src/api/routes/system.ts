@@ -119,7 +119,7 @@ function events(ctx: Context): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.flushHeaders();
   const write = (event: ClusterEvent) => {
-    if (accept(event)) res.write(`${JSON.stringify(event)}\n`);
+    if (accept(event) && !res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
   };
   const nowSeconds = Date.now() / 1000;
   if (since !== undefined) for (const event of log.since(Math.floor(since), until ?? Infinity)) write(event);

@@ -1,12 +1,10 @@
 // The native driver (`-c swarm`, the embedded default): Docker engines from discovery, containers created on the
 // engine the scheduler picks, as classic Swarm did. Container IDs are the engines' own; every container is indexed
 // from the engines' caches (kept current by their event streams), so lookups and listings never fan out.
-import { EventEmitter } from 'node:events';
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type {
   Cluster,
-  ClusterEvents,
   ClusterInfo,
   ContainerLocation,
   CreateBody,
@@ -19,7 +17,7 @@ import type {
 import type { Engine, ContainerDetails } from '../../engine/engine.js';
 import { engineCall } from '../../engine/call.js';
 import { EnginePool, type EngineSettings } from '../engine-pool.js';
-import { EventLog, type ClusterEvent } from '../events.js';
+import { EventLog } from '../events.js';
 import { ContainerIndex, type Findable } from '../lookup.js';
 import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
 import { containerSummary, inspectWithNode } from '../container-format.js';
@@ -66,7 +64,6 @@ const EXEC_MEMORY = 10_000;
 
 export class SwarmCluster implements Cluster {
   readonly driver = 'swarm' as const;
-  readonly events = new EventEmitter<ClusterEvents>();
   readonly eventLog = new EventLog();
   readonly #options: SwarmClusterOptions;
   readonly #log: Logger;
@@ -81,8 +78,6 @@ export class SwarmCluster implements Cluster {
   constructor(options: SwarmClusterOptions) {
     this.#options = options;
     this.#log = options.logger.child({ driver: 'swarm' });
-    this.events.setMaxListeners(0);
-    this.eventLog.on('event', (event: ClusterEvent) => this.events.emit('event', event));
     this.#pool = new EnginePool(options.engine, this.eventLog, this.#log);
     this.#pool.on('containers', (engine, id) => this.#reindex(engine, id));
     this.#pool.on('engines', (engine) => this.#reindex(engine, undefined));

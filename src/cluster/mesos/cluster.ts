@@ -1,0 +1,592 @@
+// The Mesos driver (`-c mesos-experimental`): Docker's container lifecycle on Mesos tasks. The manager owns each
+// container's identity: create records it (nothing is launched), start launches a task and answers once Mesos
+// reports it running, stop and kill are Mesos KILLs, start after stop is a new task for the same container, and
+// rm forgets it. Nothing runs outside Mesos; the agents' Docker daemons are used to reach what runs (logs, exec,
+// attach, files), never to start anything.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type {
+  Cluster,
+  ClusterInfo,
+  ContainerLocation,
+  CreateBody,
+  ListContainersQuery,
+  NodeSummary,
+  StreamPurpose,
+  StreamTarget,
+  WaitCondition,
+  WaitResult,
+} from '../cluster.js';
+import type { Engine } from '../../engine/engine.js';
+import { engineRequest } from '../../engine/request.js';
+import { EventLog, type EventNode } from '../events.js';
+import { containerPredicate, impliesAll } from '../container-filters.js';
+import { validateContainerName } from '../names.js';
+import { placementRequest } from '../placement-request.js';
+import type { EngineSettings } from '../engine-pool.js';
+import type { ClusterOptionKey } from '../options.js';
+import { naturalCompare } from '../info.js';
+import { AgentRegistry } from './agents.js';
+import { ContainerStore } from './store.js';
+import { MesosContainer } from './container.js';
+import { MesosFramework } from './framework.js';
+import { resourceNeed, portNeeds, type NeedDefaults } from './allocation.js';
+import { buildTaskInfo, stopSeconds } from './task-info.js';
+import { generatedName } from './names.js';
+import {
+  extractSchedulingExpressions,
+  validateSchedulingLabels,
+  type Scheduler,
+} from '../../scheduler/index.js';
+import { formatRanges, formatScalar, scalarTotals } from '../../mesos/index.js';
+import { openZooKeeperValue, type ZooKeeperValue } from '../../store/zookeeper-value.js';
+import { humanBytes } from '../../util/bytes.js';
+import type { Logger } from '../../util/logger.js';
+import {
+  ManagerError,
+  badParameter,
+  conflict,
+  noSuchExec,
+  notModified,
+  serverError,
+  unavailable,
+} from '../../errors.js';
+
+export interface MesosClusterOptions {
+  /** The manager's positional argument: `host:port`, `zk://…/mesos`, `http(s)://…`, `file:///path`. */
+  readonly master: string;
+  readonly scheduler: Scheduler;
+  readonly options: ReadonlyMap<ClusterOptionKey, number | boolean | string>;
+  readonly engine: EngineSettings;
+  readonly logger: Logger;
+}
+
+const EXEC_MEMORY = 10_000;
+/** How long a `--rm` container is kept after it ended for attach streams still reading its output. */
+const AUTO_REMOVE_GRACE_MS = 30_000;
+
+export class MesosCluster implements Cluster {
+  readonly driver = 'mesos-experimental' as const;
+  readonly eventLog = new EventLog();
+  readonly #options: MesosClusterOptions;
+  readonly #log: Logger;
+  readonly #store: ContainerStore;
+  readonly #agents: AgentRegistry;
+  readonly #defaults: NeedDefaults;
+  readonly #execs = new Map<string, ContainerLocation>();
+  /** Attach and log streams open per container, so `--rm` waits for them before removing. */
+  readonly #streams = new Map<string, number>();
+  #framework: MesosFramework | undefined;
+  #zookeeper: ZooKeeperValue | undefined;
+
+  constructor(options: MesosClusterOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ driver: 'mesos' });
+    this.#store = new ContainerStore(this.eventLog, (c) => this.#eventNode(c));
+    this.#agents = new AgentRegistry(options.engine, this.#log);
+    const opt = (key: ClusterOptionKey) => options.options.get(key);
+    this.#defaults = {
+      defaultCpus: opt('mesos.defaultcpus') as number | undefined,
+      defaultMemMb: opt('mesos.defaultmem') as number | undefined,
+    };
+  }
+
+  get framework(): MesosFramework {
+    if (!this.#framework) throw unavailable('the Mesos driver is not started');
+    return this.#framework;
+  }
+
+  async start(): Promise<void> {
+    const opt = (key: ClusterOptionKey) => this.#options.options.get(key);
+    const name = String(opt('mesos.name') ?? 'swarm');
+    if (opt('mesos.address') !== undefined || opt('mesos.port') !== undefined) {
+      this.#log.warn(
+        'mesos.address and mesos.port are accepted for compatibility but unused: the Mesos v1 HTTP API needs no callback address',
+      );
+    }
+    await this.#store.open(join(String(opt('mesos.statedir') ?? '.mesoswarm'), name));
+    let frameworkId = this.#store.frameworkId;
+    const zk = /^zk:\/\/(?:[^@/]*@)?([^/]+)/.exec(this.#options.master);
+    if (zk) {
+      this.#zookeeper = await openZooKeeperValue(zk[1]!, `/mesoswarm/${name}/framework_id`);
+      frameworkId = (await this.#zookeeper.get()) ?? frameworkId;
+    }
+    for (const [id, agent] of this.#store.restoredAgents()) this.#agents.restore(id, agent.hostname, agent.address);
+    const credentials = this.#credentials();
+    this.#framework = new MesosFramework(
+      {
+        master: this.#options.master,
+        name,
+        user: String(opt('mesos.user') ?? ''),
+        role: String(opt('mesos.role') ?? '*'),
+        checkpoint: Boolean(opt('mesos.checkpointfailover')),
+        failoverTimeoutMs: Number(opt('mesos.failovertimeout')),
+        offerTimeoutMs: Number(opt('mesos.offertimeout')),
+        refuseMs: Number(opt('mesos.offerrefusetimeout')),
+        taskTimeoutMs: Number(opt('mesos.tasktimeout')),
+        credentials,
+        frameworkId,
+        persistFrameworkId: async (id) => {
+          await this.#store.setFrameworkId(id);
+          await this.#zookeeper?.set(id);
+        },
+        onAutoRemove: (c) => void this.#autoRemove(c),
+      },
+      this.#store,
+      this.#agents,
+      this.#options.scheduler,
+      this.#log,
+    );
+    this.#framework.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#framework?.stop();
+    this.#agents.close();
+    this.#zookeeper?.close();
+    await this.#store.close();
+  }
+
+  engines(): readonly Engine[] {
+    return this.#agents.engines();
+  }
+
+  // --- create and start -----------------------------------------------------------------------------------------
+
+  async createContainer(body: CreateBody, name: string | undefined, _auth: string | undefined): Promise<string> {
+    if (name) validateContainerName(name);
+    if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
+    const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
+    validateSchedulingLabels(moved.Labels);
+    const config: CreateBody = { ...body, Env: moved.Env ?? body.Env, Labels: moved.Labels };
+    resourceNeed(config, this.#defaults);
+    this.#checkTranslatable(config);
+    const chosen = name?.replace(/^\//, '') || generatedName((n) => this.#nameTaken(n));
+    const release = this.#store.names.reserve(chosen, (n) => this.#store.index.named(n)[0]?.id);
+    try {
+      const container = new MesosContainer({
+        id: randomBytes(32).toString('hex'),
+        name: chosen,
+        config,
+        created: new Date().toISOString(),
+        restartCount: 0,
+      });
+      await this.#store.create(container);
+      return container.id;
+    } finally {
+      release();
+    }
+  }
+
+  /** Builds a TaskInfo with stand-in resources, so what Mesos cannot do is refused at create, not at start. */
+  #checkTranslatable(config: CreateBody): void {
+    const host = config.HostConfig ?? {};
+    const dependencies = [
+      ...((host.Links ?? []) as string[]).map((l) => l.split(':')[0]!.replace(/^\//, '')),
+      ...((host.VolumesFrom ?? []) as string[]).map((v) => v.split(':')[0]!),
+      ...(String(host.NetworkMode ?? '').startsWith('container:') ? [String(host.NetworkMode).slice(10)] : []),
+    ];
+    for (const ref of dependencies) this.#store.index.resolve(ref);
+    buildTaskInfo({
+      taskId: 'check',
+      agentId: 'check',
+      managerId: 'check',
+      name: 'check',
+      config,
+      resources: [],
+      hostPorts: new Map(portNeeds(config).map(([key], i) => [key, 31000 + i])),
+      dockerNames: new Map(dependencies.map((ref) => [ref, 'check'])),
+    });
+  }
+
+  #nameTaken(name: string): boolean {
+    return this.#store.index.named(name).length > 0 || this.#store.names.isHeld(name);
+  }
+
+  async startContainer(ref: string): Promise<void> {
+    const c = this.#resolve(ref);
+    if (c.removing) throw conflict(`container ${c.id} is being removed`);
+    if (c.isRunning) throw notModified('container already started');
+    if (c.isStarting) {
+      // Another start is under way: this one answers with its outcome.
+      await this.#store.until(c.id, (now) => {
+        if (!now) throw conflict(`container ${c.id} was removed while starting`);
+        if (now.isRunning) return true;
+        if (now.isStarting) return undefined;
+        if (now.hasExited && now.task?.startedAt) return true;
+        throw new ManagerError('START_FAILED', 500, now.lastError || now.task?.message || 'start failed');
+      });
+      return;
+    }
+    const need = resourceNeed(c.config, this.#defaults);
+    await this.framework.launch(c, placementRequest(c.config), need);
+  }
+
+  // --- stop, kill, restart, remove --------------------------------------------------------------------------------
+
+  async stopContainer(ref: string, timeoutSeconds: number | undefined, _signal: string | undefined): Promise<void> {
+    const c = this.#resolve(ref);
+    if (!c.isRunning && !c.isStarting) throw notModified('container already stopped');
+    this.#store.event(c, 'kill', { signal: 'SIGTERM' });
+    await this.framework.kill(c, timeoutSeconds ?? stopSeconds(c.config));
+    this.#store.event(c, 'stop');
+  }
+
+  async killContainer(ref: string, signal: string | undefined): Promise<void> {
+    const c = this.#resolve(ref);
+    if (!c.isRunning && !c.isStarting) throw conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+    if (!signal || /^(SIG)?KILL$|^9$/i.test(signal)) {
+      this.#store.event(c, 'kill', { signal: 'SIGKILL' });
+      await this.framework.kill(c, 0);
+      return;
+    }
+    // Mesos can only end a task; any other signal goes to the process, and Mesos sees whatever follows.
+    const location = await this.locateContainer(ref);
+    const answer = await engineRequest(
+      location.engine,
+      'POST',
+      `/containers/${encodeURIComponent(location.engineContainerId)}/kill?signal=${encodeURIComponent(signal)}`,
+    );
+    if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, answer.message);
+    this.#store.event(c, 'kill', { signal });
+  }
+
+  async restartContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void> {
+    const c = this.#resolve(ref);
+    if (c.isRunning || c.isStarting) await this.stopContainer(ref, timeoutSeconds, signal);
+    await this.startContainer(ref);
+    this.#store.event(c, 'restart');
+  }
+
+  async removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
+    const c = this.#resolve(ref);
+    if (options.link) throw badParameter('removing links is not supported by the mesos driver');
+    if (c.isRunning || c.isStarting) {
+      if (!options.force) {
+        throw conflict(
+          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      c.removing = true;
+      if (!this.framework.cancel(c, 'removed')) await this.framework.kill(c, 0);
+    }
+    await this.#forget(c, options.volumes);
+  }
+
+  async #forget(c: MesosContainer, volumes: boolean): Promise<void> {
+    if (!this.#store.index.get(c.id)) return;
+    c.removing = true;
+    const task = c.task;
+    const engine = task?.engineAddress ? this.#agents.engines().find((e) => e.address === task.engineAddress) : undefined;
+    if (task?.dockerId && engine?.isHealthy) {
+      // Mesos would remove it after its docker_remove_delay (6 hours); `docker rm` means now.
+      await engineRequest(
+        engine,
+        'DELETE',
+        `/containers/${task.dockerId}?force=1${volumes ? '&v=1' : ''}`,
+      ).catch((err) => this.#log.warn({ err: (err as Error).message }, 'Docker container not removed'));
+    }
+    await this.#store.remove(c);
+  }
+
+  async #autoRemove(c: MesosContainer): Promise<void> {
+    const deadline = Date.now() + AUTO_REMOVE_GRACE_MS;
+    while ((this.#streams.get(c.id) ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (c.hasExited) await this.#forget(c, true).catch((err) => this.#log.warn({ err: (err as Error).message }, 'rm'));
+  }
+
+  async renameContainer(ref: string, newName: string): Promise<void> {
+    validateContainerName(newName);
+    const c = this.#resolve(ref);
+    const name = newName.replace(/^\//, '');
+    const release = this.#store.names.reserve(name, (n) => this.#store.index.named(n).find((o) => o !== c)?.id);
+    try {
+      await this.#store.rename(c, name);
+    } finally {
+      release();
+    }
+  }
+
+  // --- wait -----------------------------------------------------------------------------------------------------
+
+  async waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult> {
+    const c = this.#resolve(ref);
+    const result = (x: MesosContainer): WaitResult => ({
+      StatusCode: x.exitCode(),
+      Error: x.task?.phase === 'error' || x.task?.phase === 'lost' || (x.hasExited && !x.task?.startedAt && x.task?.message && !/exited with status/.test(x.task.message))
+        ? { Message: x.task?.message ?? '' }
+        : null,
+    });
+    let last: WaitResult = result(c);
+    const initialTask = c.task?.taskId;
+    const initiallyEnded = c.hasExited;
+    try {
+      return await this.#store.until(
+        c.id,
+        (now) => {
+          if (!now) return last;
+          last = result(now);
+          if (condition === 'removed') return undefined;
+          if (condition === 'not-running') return now.isRunning || now.isStarting ? undefined : last;
+          // next-exit: an end that happens after the wait began.
+          const ended = now.hasExited && !(initiallyEnded && now.task?.taskId === initialTask);
+          return ended ? last : undefined;
+        },
+        abort,
+      );
+    } catch (err) {
+      if (abort.aborted) throw new ManagerError('ABORTED', 499, 'client went away');
+      throw err;
+    }
+  }
+
+  // --- reading ----------------------------------------------------------------------------------------------------
+
+  async listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]> {
+    const predicate = containerPredicate(query.filters, (r) => this.#store.index.find(r));
+    const all = query.all || impliesAll(query.filters);
+    const hasFilters = query.filters.size > 0;
+    const out: MesosContainer[] = [];
+    for (const c of this.#store.values()) {
+      if (!all && !c.isRunning) continue;
+      if (!hasFilters || predicate(c)) out.push(c);
+    }
+    out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const limited = query.limit > 0 ? out.slice(0, query.limit) : out;
+    return limited.map((c) => {
+      const agent = c.agentId ? this.#agents.get(c.agentId) : undefined;
+      return c.summary(agent?.hostname ?? '', c.task?.phase === 'unreachable');
+    });
+  }
+
+  async inspectContainer(ref: string): Promise<Record<string, unknown>> {
+    const c = this.#resolve(ref);
+    return c.inspect(this.#nodeSummary(c));
+  }
+
+  containerId(ref: string): string {
+    return this.#resolve(ref).id;
+  }
+
+  async locateContainer(ref: string): Promise<ContainerLocation> {
+    const c = this.#resolve(ref);
+    const location = this.#location(c);
+    if (location) return location;
+    if (c.task?.engineAddress && (c.isRunning || c.hasExited)) {
+      await this.framework.findDocker(c);
+      const found = this.#location(c);
+      if (found) return found;
+    }
+    if (c.task?.dockerId && c.task.engineAddress) {
+      throw unavailable(`cannot reach the Docker engine of node ${c.nodeName} (${c.task.engineAddress})`);
+    }
+    throw conflict(`Container ${c.id} is not running`);
+  }
+
+  #location(c: MesosContainer): ContainerLocation | undefined {
+    const task = c.task;
+    if (!task?.dockerId || !task.engineAddress) return undefined;
+    const engine = this.#agents.engines().find((e) => e.address === task.engineAddress);
+    if (!engine) return undefined;
+    return { id: c.id, engineContainerId: task.dockerId, engine };
+  }
+
+  streamTarget(ref: string, purpose: StreamPurpose, until: AbortSignal): StreamTarget {
+    const c = this.#resolve(ref);
+    this.#streams.set(c.id, (this.#streams.get(c.id) ?? 0) + 1);
+    const done = () => {
+      const left = (this.#streams.get(c.id) ?? 1) - 1;
+      if (left > 0) this.#streams.set(c.id, left);
+      else this.#streams.delete(c.id);
+    };
+    if (until.aborted) done();
+    else until.addEventListener('abort', done, { once: true });
+    const ended = this.#store
+      .until(c.id, (x) => (!x || x.hasExited ? true : undefined), until)
+      .then(() => undefined)
+      .catch(() => undefined);
+    const now = this.#location(c);
+    if (now && (purpose !== 'attach' || c.isRunning)) return { now, ended: purpose === 'attach' ? ended : undefined };
+    if (purpose === 'logs' && !c.isStarting && !c.isRunning) return { none: true };
+    // Attach before start (docker run), or follow a container still starting: wait for its Docker container.
+    const startedTask = c.isRunning ? c.task?.taskId : undefined;
+    const later = this.#store
+      .until<{ location: ContainerLocation; exited: boolean } | null>(
+        c.id,
+        (x) => {
+          if (!x) return null;
+          if (x.isRunning || x.hasExited) {
+            const location = this.#location(x);
+            if (location) return { location, exited: x.hasExited };
+            if (x.hasExited && !x.task?.dockerId) return null;
+            void this.framework.findDocker(x);
+            return undefined;
+          }
+          return undefined;
+        },
+        until,
+      )
+      .then((l) => l ?? undefined)
+      .catch(() => undefined);
+    return { later, replay: startedTask === undefined, ended };
+  }
+
+  async containerChanged(location: ContainerLocation): Promise<void> {
+    const c = this.#store.index.get(location.id);
+    if (!c) return;
+    const answer = await engineRequest(location.engine, 'GET', `/containers/${location.engineContainerId}/json`);
+    if (answer.status === 200) this.#store.noteDocker(c, { inspect: answer.json as never });
+  }
+
+  rememberExec(execId: string, location: ContainerLocation): void {
+    this.#execs.set(execId, location);
+    if (this.#execs.size > EXEC_MEMORY) this.#execs.delete(this.#execs.keys().next().value!);
+  }
+
+  locateExec(execId: string): ContainerLocation {
+    const found = this.#execs.get(execId);
+    if (!found) throw noSuchExec(execId);
+    return found;
+  }
+
+  // --- docker info ------------------------------------------------------------------------------------------------
+
+  info(): ClusterInfo {
+    const framework = this.#framework;
+    let running = 0;
+    let stopped = 0;
+    for (const c of this.#store.values()) {
+      if (c.isRunning) running++;
+      else stopped++;
+    }
+    const totals = framework?.offerTotals() ?? { cpus: 0, memory: 0 };
+    const scheduler = this.#options.scheduler;
+    const lines: [string, string][] = [
+      ['Role', 'primary'],
+      ['Strategy', scheduler.strategy],
+      ['Filters', scheduler.filters.join(', ')],
+      ['Mesos', framework?.subscribed ? 'subscribed' : `not subscribed${framework?.lastError ? ` (${framework.lastError})` : ''}`],
+      ['Framework', framework?.frameworkId ?? ''],
+      ['Master', framework?.client.masterUrl ?? this.#options.master],
+      ['Queued', String(framework?.queueSize ?? 0)],
+    ];
+    const offers = [...(framework?.offers.all() ?? [])].sort((a, b) => naturalCompare(a.id.value, b.id.value));
+    lines.push(['Offers', String(offers.length)]);
+    for (const offer of offers) {
+      lines.push(['  Offer', offer.id.value]);
+      for (const resource of offer.resources ?? []) {
+        lines.push([`   └ ${resource.name}`, formatResource(resource)]);
+      }
+    }
+    const agents = this.#agents.all().sort((a, b) => naturalCompare(this.#agentName(a.id), this.#agentName(b.id)));
+    lines.push(['Nodes', String(agents.length)]);
+    const containersOn = new Map<string, number>();
+    for (const c of this.#store.values()) {
+      if (c.agentId && c.isRunning) containersOn.set(c.agentId, (containersOn.get(c.agentId) ?? 0) + 1);
+    }
+    for (const agent of agents) {
+      const engine = agent.engine;
+      const held = framework?.offers.forAgent(agent.id) ?? [];
+      const offered = held.reduce(
+        (sum, o) => {
+          const t = scalarTotals(o.resources);
+          return { cpus: sum.cpus + (t.cpus ?? 0), mem: sum.mem + (t.mem ?? 0) };
+        },
+        { cpus: 0, mem: 0 },
+      );
+      lines.push([` ${this.#agentName(agent.id)}`, agent.hostname]);
+      lines.push(['  └ ID', agent.id]);
+      lines.push(['  └ Status', agent.active ? 'Healthy' : 'Unhealthy']);
+      lines.push(['  └ Engine', `${engine.addr} (${capitalize(engine.state)}${engine.lastError ? `: ${engine.lastError}` : ''})`]);
+      lines.push(['  └ Containers', String(containersOn.get(agent.id) ?? 0)]);
+      lines.push(['  └ Offered', `${formatScalar(offered.cpus)} CPUs, ${humanBytes(offered.mem * 1024 * 1024)}`]);
+      const labels = { ...(engine.isHealthy ? engine.labels : {}), ...agent.attributeLabels };
+      lines.push([
+        '  └ Labels',
+        Object.keys(labels)
+          .sort()
+          .map((k) => `${k}=${labels[k]}`)
+          .join(', '),
+      ]);
+      if (engine.serverVersion) lines.push(['  └ ServerVersion', engine.serverVersion]);
+    }
+    const imageIds = new Set(this.#agents.engines().flatMap((e) => e.images.map((i) => i.Id)));
+    return {
+      containers: this.#store.size,
+      running,
+      paused: 0,
+      stopped,
+      images: imageIds.size,
+      cpus: totals.cpus,
+      memory: totals.memory,
+      systemStatus: lines,
+    };
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------------------------
+
+  #resolve(ref: string): MesosContainer {
+    return this.#store.index.resolve(ref);
+  }
+
+  #agentName(agentId: string): string {
+    const agent = this.#agents.get(agentId);
+    return agent ? agent.engine.name || agent.hostname : agentId;
+  }
+
+  #nodeSummary(c: MesosContainer): NodeSummary | undefined {
+    const agent = c.agentId ? this.#agents.get(c.agentId) : undefined;
+    if (!agent) return undefined;
+    return {
+      ID: agent.id,
+      IP: agent.hostname,
+      Addr: agent.engine.addr,
+      Name: c.nodeName || agent.engine.name || agent.hostname,
+      Cpus: agent.engine.cpus,
+      Memory: agent.engine.memory,
+      Labels: { ...(agent.engine.isHealthy ? agent.engine.labels : {}), ...agent.attributeLabels },
+    };
+  }
+
+  #eventNode(c: MesosContainer): EventNode {
+    const agent = c.agentId ? this.#agents.get(c.agentId) : undefined;
+    return {
+      Name: c.nodeName || (agent ? agent.engine.name || agent.hostname : ''),
+      Id: c.agentId ?? '',
+      Addr: agent?.engine.addr ?? '',
+      Ip: agent?.hostname ?? '',
+    };
+  }
+
+  #credentials(): { principal: string; secret: string } | undefined {
+    const opt = (key: ClusterOptionKey) => this.#options.options.get(key);
+    const principal = opt('mesos.principal') as string | undefined;
+    if (!principal) return undefined;
+    let secret = opt('mesos.secret') as string | undefined;
+    const file = opt('mesos.secretfile') as string | undefined;
+    if (secret === undefined && file) {
+      try {
+        secret = readFileSync(file, 'utf8').trim();
+      } catch (err) {
+        throw serverError(`cannot read mesos.secretfile ${file}: ${(err as Error).message}`);
+      }
+    }
+    if (secret === undefined) throw badParameter('mesos.principal needs mesos.secret or mesos.secretfile');
+    return { principal, secret };
+  }
+}
+
+/** How classic Swarm's `docker info` prints an offered resource: integers for CPUs, sizes for mem and disk. */
+function formatResource(resource: { name: string; type: string; scalar?: { value: number }; ranges?: { range?: { begin: number; end: number }[] }; set?: { item?: string[] } }): string {
+  if (resource.type === 'RANGES') return formatRanges(resource.ranges?.range).replace(/^\[|\]$/g, '');
+  if (resource.type === 'SET') return (resource.set?.item ?? []).join(', ');
+  const value = resource.scalar?.value ?? 0;
+  if (resource.name === 'mem' || resource.name === 'disk') return humanBytes(value * 1024 * 1024);
+  return formatScalar(value);
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+

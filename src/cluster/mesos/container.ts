@@ -1,0 +1,225 @@
+// A container in mesos mode, as the manager owns it: its identity (manager ID, name, create config), and the Mesos
+// task currently or last carrying it. The Docker view (`docker inspect`, `docker ps`) is derived from these, with
+// the inspect data Mesos reported when the task started; nothing here asks an engine.
+import type { ContainerDetails } from '../../engine/engine.js';
+import type { CreateBody, NodeSummary } from '../cluster.js';
+import { containerSummary, inspectWithNode } from '../container-format.js';
+import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
+import type { Findable } from '../lookup.js';
+import type { Filterable } from '../container-filters.js';
+
+/** One launch of the container as a Mesos task. A restart is a new task; the container keeps its ID. */
+export interface TaskAttempt {
+  readonly taskId: string;
+  phase: TaskPhase;
+  agentId?: string;
+  /** The agent's Docker engine, `tcp://host:port`. */
+  engineAddress?: string;
+  /** The node name shown in `<node>/<name>` (the engine's name, else the agent's hostname). */
+  nodeName?: string;
+  /** The Docker container's ID on the agent, once known (TASK_RUNNING data, or a label lookup). */
+  dockerId?: string;
+  /** `mesos-<uuid>`. */
+  dockerName?: string;
+  /** Container port (`80/tcp`) → the host port allocated from the offer. */
+  ports?: Record<string, number>;
+  message?: string;
+  reason?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  /** The `docker inspect` Mesos sent with TASK_RUNNING (or one read from the engine). */
+  inspect?: ContainerDetails;
+}
+
+/** What the journal keeps of a container (its identity and last known task), enough to rebuild it. */
+export interface DurableContainer {
+  readonly id: string;
+  name: string;
+  readonly config: CreateBody;
+  readonly created: string;
+  restartCount: number;
+  task?: Omit<TaskAttempt, 'inspect'>;
+}
+
+export class MesosContainer implements DurableContainer, Findable, Filterable {
+  readonly id: string;
+  name: string;
+  readonly config: CreateBody;
+  readonly created: string;
+  restartCount: number;
+  task?: TaskAttempt;
+  /** Set while a removal is under way, so nothing restarts it. */
+  removing = false;
+  /** Bumped on every change; lets views be cached. */
+  version = 0;
+  /** Why the last start failed, shown as State.Error while the container is not running. */
+  lastError = '';
+  #summary: { version: number; value: Record<string, unknown> } | undefined;
+  #details: { version: number; value: ContainerDetails } | undefined;
+  readonly swarmId = undefined;
+
+  constructor(durable: DurableContainer) {
+    this.id = durable.id;
+    this.name = durable.name;
+    this.config = durable.config;
+    this.created = durable.created;
+    this.restartCount = durable.restartCount;
+    this.task = durable.task ? { ...durable.task } : undefined;
+  }
+
+  durable(): DurableContainer {
+    const task = this.task ? { ...this.task, inspect: undefined } : undefined;
+    if (task) delete task.inspect;
+    return { id: this.id, name: this.name, config: this.config, created: this.created, restartCount: this.restartCount, task };
+  }
+
+  get phase(): TaskPhase | undefined {
+    return this.task?.phase;
+  }
+  get agentId(): string | undefined {
+    return this.task?.agentId;
+  }
+  get nodeName(): string {
+    return this.task?.nodeName ?? '';
+  }
+  get labels(): Record<string, string> {
+    return this.config.Labels ?? {};
+  }
+  get nodeId(): string {
+    return this.task?.agentId ?? '';
+  }
+  get names(): string[] {
+    return [`/${this.nodeName || 'pending'}/${this.name}`];
+  }
+  /** The inspect view, for `ps --filter` (cached until the container changes). */
+  get details(): ContainerDetails {
+    if (this.#details?.version !== this.version) {
+      this.#details = { version: this.version, value: this.inspect(undefined) as unknown as ContainerDetails };
+    }
+    return this.#details.value;
+  }
+
+  /** Running as far as Docker clients are concerned (an unreachable node's containers included). */
+  get isRunning(): boolean {
+    const phase = this.task?.phase;
+    return phase === 'running' || phase === 'killing' || phase === 'unreachable';
+  }
+  /** A task is on its way (queued, being launched, starting). */
+  get isStarting(): boolean {
+    const phase = this.task?.phase;
+    return phase === 'queued' || phase === 'launching' || phase === 'starting';
+  }
+  get hasExited(): boolean {
+    return this.task !== undefined && isTerminal(this.task.phase);
+  }
+
+  /** Docker's state word. */
+  get dockerStatus(): string {
+    if (this.removing) return 'removing';
+    const phase = this.task?.phase;
+    if (!phase) return 'created';
+    if (this.isStarting) return this.restartCount > 0 || this.task?.startedAt ? 'restarting' : 'created';
+    if (this.isRunning) return 'running';
+    return 'exited';
+  }
+
+  exitCode(): number {
+    const task = this.task;
+    if (!task || !isTerminal(task.phase)) return 0;
+    return task.exitCode ?? exitCodeOf(task.phase, task.message);
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  /** `docker inspect` for this container: the engine's view when Mesos gave one, else built from the config. */
+  inspect(node: NodeSummary | undefined): Record<string, unknown> {
+    const base = (this.task?.inspect ?? this.#fromConfig()) as unknown as Record<string, unknown>;
+    const task = this.task;
+    const out: Record<string, unknown> = {
+      ...base,
+      Id: this.id,
+      Created: this.created,
+      Name: `/${this.name}`,
+      RestartCount: this.restartCount,
+      State: this.#state(base.State as Record<string, unknown> | undefined),
+      Config: { ...((base.Config as object) ?? {}), Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels } },
+      Mesos: task
+        ? {
+            TaskId: task.taskId,
+            AgentId: task.agentId ?? '',
+            Phase: task.phase,
+            Message: task.message ?? '',
+            DockerId: task.dockerId ?? '',
+            DockerName: task.dockerName ?? '',
+          }
+        : null,
+    };
+    return node ? inspectWithNode(out, node) : out;
+  }
+
+  /** The `docker ps` entry, cached until the container changes. */
+  summary(nodeIp: string, nodeDown: boolean): Record<string, unknown> {
+    if (this.#summary?.version === this.version && !this.isRunning) return this.#summary.value;
+    const value = containerSummary(this.details, {
+      id: this.id,
+      names: this.names,
+      nodeIp,
+      nodeDown,
+      labels: this.labels,
+    });
+    this.#summary = { version: this.version, value };
+    return value;
+  }
+
+  #state(engineState: Record<string, unknown> | undefined): Record<string, unknown> {
+    const task = this.task;
+    const status = this.dockerStatus;
+    const zero = '0001-01-01T00:00:00Z';
+    return {
+      ...(engineState ?? {}),
+      Status: status,
+      Running: status === 'running',
+      Paused: status === 'running' ? Boolean(engineState?.Paused) : false,
+      Restarting: status === 'restarting',
+      OOMKilled: false,
+      Dead: false,
+      Pid: status === 'running' ? Number(engineState?.Pid ?? 0) : 0,
+      ExitCode: this.exitCode(),
+      Error:
+        task && (task.phase === 'failed' || task.phase === 'error' || task.phase === 'lost')
+          ? (task.message ?? '')
+          : status === 'running'
+            ? ''
+            : this.lastError,
+      StartedAt: task?.startedAt ?? zero,
+      FinishedAt: task?.finishedAt ?? zero,
+    };
+  }
+
+  #fromConfig(): ContainerDetails {
+    const c = this.config as Record<string, unknown>;
+    const { HostConfig, NetworkingConfig: _networking, ...config } = c;
+    const argv = [...listOf(c.Entrypoint), ...listOf(c.Cmd)];
+    return {
+      Id: this.id,
+      Created: this.created,
+      Path: argv[0] ?? '',
+      Args: argv.slice(1),
+      Image: '',
+      Name: `/${this.name}`,
+      HostConfig: HostConfig ?? {},
+      Config: { ...config, Labels: this.labels },
+      NetworkSettings: { Ports: {}, Networks: {} },
+      Mounts: [],
+      State: {},
+    } as unknown as ContainerDetails;
+  }
+}
+
+function listOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.map(String) : [];
+}

@@ -1,0 +1,293 @@
+// Container config → Mesos TaskInfo for the Docker containerizer (reference: classic-swarm §1.7, protocol §4.6 and
+// §7). Every field a Docker client can send is either carried over (as a DockerInfo field, a CommandInfo field, or
+// a `docker run` parameter) or refused with a message naming it: nothing the client asked for is silently dropped.
+// Pure: the caller supplies the allocated resources and the Docker names of the containers this one depends on.
+import type { CommandInfo, ContainerInfo, DockerInfo, Parameter, PortMapping, Resource, TaskInfo } from '../../mesos/index.js';
+import type { CreateBody } from '../cluster.js';
+import { badParameter } from '../../errors.js';
+
+export const MANAGER_ID_LABEL = 'com.docker.swarm.id';
+export const MESOS_NAME_LABEL = 'com.docker.swarm.mesos.name';
+export const MESOS_TASK_LABEL = 'com.docker.swarm.mesos.task';
+export const MESOS_DETACH_LABEL = 'com.docker.swarm.mesos.detach';
+
+/** Docker's default stop timeout, used as the kill grace period when the container sets none. */
+export const DEFAULT_STOP_SECONDS = 10;
+
+export interface TaskBuild {
+  readonly taskId: string;
+  readonly agentId: string;
+  readonly managerId: string;
+  readonly name: string;
+  readonly config: CreateBody;
+  /** Resources consumed from the offers, exactly (cpus, mem, ports). */
+  readonly resources: readonly Resource[];
+  /** Container port (`80/tcp`) → allocated host port, for bridge networking. */
+  readonly hostPorts: ReadonlyMap<string, number>;
+  /** Docker name (`mesos-<uuid>`) of each container this one links to, shares volumes or a network with. */
+  readonly dockerNames: ReadonlyMap<string, string>;
+}
+
+type Host = NonNullable<CreateBody['HostConfig']> & Record<string, unknown>;
+
+export function buildTaskInfo(build: TaskBuild): TaskInfo {
+  const config = build.config;
+  const host = (config.HostConfig ?? {}) as Host;
+  const parameters: Parameter[] = [];
+  const param = (key: string, value: unknown) => parameters.push({ key, value: String(value) });
+
+  const labels: Record<string, string> = {
+    ...(config.Labels ?? {}),
+    [MANAGER_ID_LABEL]: build.managerId,
+    [MESOS_NAME_LABEL]: build.name,
+    [MESOS_TASK_LABEL]: build.taskId,
+  };
+  for (const key of Object.keys(labels).sort()) param('label', `${key}=${labels[key]}`);
+
+  const docker: DockerInfo = { image: String(config.Image), network: 'BRIDGE', force_pull_image: false };
+  const container: ContainerInfo = { type: 'DOCKER', docker };
+  const mode = String(host.NetworkMode ?? '');
+  if (mode === 'host') docker.network = 'HOST';
+  else if (mode === 'none') docker.network = 'NONE';
+  else if (mode.startsWith('container:')) {
+    docker.network = 'NONE';
+    param('net', `container:${dockerName(build, mode.slice('container:'.length))}`);
+  } else if (mode !== '' && mode !== 'default' && mode !== 'bridge') {
+    // A user-defined network: the executor's `--net` is overridden by this parameter (protocol §7.6).
+    param('network', mode);
+  }
+  const endpoints = (config.NetworkingConfig as { EndpointsConfig?: Record<string, { Aliases?: string[] | null }> })
+    ?.EndpointsConfig;
+  for (const [network, endpoint] of Object.entries(endpoints ?? {})) {
+    if (network !== mode && !(mode === '' && network === 'bridge')) {
+      throw badParameter(`connecting to a second network (${network}) at create is not supported by the mesos driver`);
+    }
+    for (const alias of endpoint?.Aliases ?? []) param('network-alias', alias);
+  }
+
+  if (config.Hostname) {
+    if (docker.network === 'HOST') {
+      throw badParameter('Conflicting options: hostname and the network mode');
+    }
+    container.hostname = String(config.Hostname);
+  }
+  if (config.Domainname) param('domainname', config.Domainname);
+
+  const mappings: PortMapping[] = [];
+  for (const [key, hostPort] of build.hostPorts) {
+    const [port, protocol = 'tcp'] = key.split('/');
+    mappings.push({ host_port: hostPort, container_port: Number(port), protocol });
+  }
+  if (mappings.length) {
+    if (docker.network !== 'BRIDGE') {
+      throw badParameter('published ports need bridge or user-defined networking, not host or none');
+    }
+    docker.port_mappings = mappings;
+  }
+  if (host.Privileged) docker.privileged = true;
+
+  mapHostConfig(host, build, param);
+  mapContainerConfig(config, param);
+  docker.parameters = parameters;
+
+  const task: TaskInfo = {
+    name: build.name,
+    task_id: { value: build.taskId },
+    agent_id: { value: build.agentId },
+    resources: [...build.resources],
+    command: commandInfo(config, param),
+    container,
+    labels: { labels: [{ key: 'SWARM_CONTAINER_NAME', value: build.name }] },
+    kill_policy: { grace_period: { nanoseconds: stopSeconds(config) * 1e9 } },
+  };
+  // `entrypoint` may have been added by commandInfo after the assignment above; parameters is the same array.
+  return task;
+}
+
+/** Seconds `docker stop` waits by default for this container. */
+export function stopSeconds(config: CreateBody): number {
+  const timeout = Number(config.StopTimeout ?? NaN);
+  return Number.isFinite(timeout) && timeout >= 0 ? timeout : DEFAULT_STOP_SECONDS;
+}
+
+/**
+ * Entrypoint and Cmd with the Docker containerizer's rules: `shell: false` puts `value` then `arguments` after the
+ * image (they replace CMD; the image's ENTRYPOINT stays), and `--entrypoint` takes a single executable. So an
+ * entrypoint [e0, e1…] becomes `--entrypoint=e0` with e1… prepended to the command.
+ */
+function commandInfo(config: CreateBody, param: (key: string, value: unknown) => void): CommandInfo {
+  const entrypoint = asList(config.Entrypoint);
+  const cmd = asList(config.Cmd);
+  const command: CommandInfo = { shell: false };
+  let argv = cmd ?? [];
+  if (entrypoint !== undefined) {
+    param('entrypoint', entrypoint[0] ?? '');
+    argv = [...entrypoint.slice(1), ...(cmd ?? [])];
+  }
+  if (argv.length) {
+    command.value = argv[0];
+    command.arguments = argv.slice(1);
+  }
+  const env = (config.Env ?? []).filter((e) => e.includes('='));
+  if (env.length) {
+    command.environment = {
+      variables: env.map((entry) => {
+        const eq = entry.indexOf('=');
+        return { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
+      }),
+    };
+  }
+  // A bare `-e NAME` (take it from the client's environment) arrives without `=`: docker passes it through.
+  for (const bare of (config.Env ?? []).filter((e) => !e.includes('='))) param('env', bare);
+  return command;
+}
+
+function asList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.map(String);
+  throw badParameter('invalid command: expected a string or a list of strings');
+}
+
+function dockerName(build: TaskBuild, ref: string): string {
+  const name = build.dockerNames.get(ref);
+  if (!name) throw badParameter(`container ${ref} is not running on the chosen node`);
+  return name;
+}
+
+type Param = (key: string, value: unknown) => void;
+
+/** Container-level fields: each is mapped to its `docker run` flag, or refused. */
+function mapContainerConfig(config: CreateBody, param: Param): void {
+  const c = config as Record<string, unknown>;
+  if (c.User) param('user', c.User);
+  if (c.WorkingDir) param('workdir', c.WorkingDir);
+  if (c.Tty) param('tty', 'true');
+  if (c.OpenStdin) {
+    // The Docker containerizer runs `docker run` with its stdin on /dev/null: the container's stdin would be at
+    // end-of-file before anyone could attach to it.
+    throw badParameter(
+      'interactive containers (docker run -i) are not supported by the mesos driver: Mesos starts the container without a stdin to attach to; use docker exec -i on a running container',
+    );
+  }
+  if (c.StopSignal) param('stop-signal', c.StopSignal);
+  if (c.MacAddress) param('mac-address', c.MacAddress);
+  for (const path of Object.keys((c.Volumes as Record<string, unknown> | null) ?? {})) param('volume', path);
+  for (const port of Object.keys((c.ExposedPorts as Record<string, unknown> | null) ?? {})) param('expose', port);
+  const health = c.Healthcheck as
+    | { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number }
+    | undefined;
+  if (health?.Test?.length) {
+    const [kind, ...rest] = health.Test;
+    if (kind === 'NONE') param('no-healthcheck', 'true');
+    else if (kind === 'CMD-SHELL') param('health-cmd', rest.join(' '));
+    else if (kind === 'CMD') param('health-cmd', rest.map(shellQuote).join(' '));
+    if (health.Interval) param('health-interval', `${health.Interval / 1e6}ms`);
+    if (health.Timeout) param('health-timeout', `${health.Timeout / 1e6}ms`);
+    if (health.StartPeriod) param('health-start-period', `${health.StartPeriod / 1e6}ms`);
+    if (health.Retries) param('health-retries', health.Retries);
+  }
+  if (c.OnBuild && (c.OnBuild as unknown[]).length) throw badParameter('OnBuild is not supported by the mesos driver');
+}
+
+/** HostConfig fields: resources are allocated by the caller; the rest become `docker run` flags or are refused. */
+function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  for (const bind of list(host.Binds)) param('volume', bind);
+  for (const mount of list(host.Mounts)) param('mount', mountSpec(mount as Record<string, unknown>));
+  for (const [path, options] of Object.entries((host.Tmpfs as Record<string, string> | null) ?? {})) {
+    param('tmpfs', options ? `${path}:${options}` : path);
+  }
+  for (const from of list(host.VolumesFrom)) {
+    const [ref, mode] = String(from).split(':');
+    param('volumes-from', mode ? `${dockerName(build, ref!)}:${mode}` : dockerName(build, ref!));
+  }
+  for (const link of list(host.Links)) {
+    const [ref, alias] = String(link).split(':');
+    const target = ref!.replace(/^\//, '');
+    param('link', `${dockerName(build, target)}:${alias ?? target}`);
+  }
+  for (const cap of list(host.CapAdd)) param('cap-add', cap);
+  for (const cap of list(host.CapDrop)) param('cap-drop', cap);
+  for (const device of list(host.Devices)) {
+    const d = device as { PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string };
+    param('device', [d.PathOnHost, d.PathInContainer || d.PathOnHost, d.CgroupPermissions || 'rwm'].join(':'));
+  }
+  for (const server of list(host.Dns)) param('dns', server);
+  for (const search of list(host.DnsSearch)) param('dns-search', search);
+  for (const option of list(host.DnsOptions)) param('dns-option', option);
+  for (const entry of list(host.ExtraHosts)) param('add-host', entry);
+  for (const group of list(host.GroupAdd)) param('group-add', group);
+  for (const option of list(host.SecurityOpt)) param('security-opt', option);
+  for (const u of list(host.Ulimits)) {
+    const ul = u as { Name: string; Soft: number; Hard: number };
+    param('ulimit', `${ul.Name}=${ul.Soft}:${ul.Hard}`);
+  }
+  for (const [key, value] of Object.entries((host.Sysctls as Record<string, string> | null) ?? {})) {
+    param('sysctl', `${key}=${value}`);
+  }
+  const log = host.LogConfig as { Type?: string; Config?: Record<string, string> } | undefined;
+  if (log?.Type) param('log-driver', log.Type);
+  for (const [key, value] of Object.entries(log?.Config ?? {})) param('log-opt', `${key}=${value}`);
+  const scalar: [string, string][] = [
+    ['ShmSize', 'shm-size'],
+    ['PidsLimit', 'pids-limit'],
+    ['MemorySwap', 'memory-swap'],
+    ['MemoryReservation', 'memory-reservation'],
+    ['MemorySwappiness', 'memory-swappiness'],
+    ['KernelMemory', 'kernel-memory'],
+    ['CpusetCpus', 'cpuset-cpus'],
+    ['CpusetMems', 'cpuset-mems'],
+    ['CpuPeriod', 'cpu-period'],
+    ['CpuQuota', 'cpu-quota'],
+    ['BlkioWeight', 'blkio-weight'],
+    ['OomScoreAdj', 'oom-score-adj'],
+    ['PidMode', 'pid'],
+    ['IpcMode', 'ipc'],
+    ['UTSMode', 'uts'],
+    ['UsernsMode', 'userns'],
+    ['CgroupParent', 'cgroup-parent'],
+    ['Runtime', 'runtime'],
+    ['VolumeDriver', 'volume-driver'],
+  ];
+  for (const [field, flag] of scalar) {
+    const value = host[field];
+    if (value !== undefined && value !== null && value !== '' && value !== 0 && !(field === 'MemorySwappiness' && value === -1)) {
+      param(flag, value);
+    }
+  }
+  if (host.ReadonlyRootfs) param('read-only', 'true');
+  if (host.Init) param('init', 'true');
+  if (host.OomKillDisable) param('oom-kill-disable', 'true');
+  if (host.PublishAllPorts) {
+    // Mesos allocates host ports itself; the caller mapped every exposed port already.
+  }
+  const restart = (host.RestartPolicy as { Name?: string } | undefined)?.Name;
+  if (restart && restart !== 'no') {
+    throw badParameter(
+      `restart policy "${restart}" is not supported by the mesos driver: Docker would restart the container behind Mesos' back`,
+    );
+  }
+  for (const field of ['BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'DeviceCgroupRules', 'DeviceRequests']) {
+    if (list(host[field]).length) throw badParameter(`${field} is not supported by the mesos driver`);
+  }
+  for (const [key, value] of Object.entries(host.PortBindings ?? {})) {
+    for (const binding of value ?? []) {
+      if (binding.HostIp && binding.HostIp !== '0.0.0.0' && binding.HostIp !== '::') {
+        throw badParameter(`publishing ${key} on a specific host IP (${binding.HostIp}) is not supported by Mesos`);
+      }
+    }
+  }
+}
+
+function mountSpec(mount: Record<string, unknown>): string {
+  const parts = [`type=${String(mount.Type ?? 'volume')}`];
+  if (mount.Source) parts.push(`source=${String(mount.Source)}`);
+  parts.push(`target=${String(mount.Target)}`);
+  if (mount.ReadOnly) parts.push('readonly');
+  return parts.join(',');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
