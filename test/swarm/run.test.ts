@@ -44,12 +44,30 @@ test('docker run --rm leaves nothing behind', async (t) => {
   assert.equal(left, '');
 });
 
-test('spread places consecutive containers on both nodes', async (t) => {
+test('spread puts each container on the node with the fewest containers', async (t) => {
   if (!m) return t.skip('no engines');
+  const counts = async () => {
+    const info = await m!.docker.ok(['info', '--format', '{{json .SystemStatus}}']);
+    const pairs = JSON.parse(info) as [string, string][];
+    const out = new Map<string, number>();
+    let node = '';
+    for (const [key, value] of pairs) {
+      if (/^ \S/.test(key)) node = key.trim();
+      if (key.trim() === '└ Containers') out.set(node, Number(value.split(' ')[0]));
+    }
+    return out;
+  };
+  const before = await counts();
+  assert.equal(before.size, 2);
+  // What spread must do: each container goes to the node holding fewer at that moment (either one on a tie).
+  const expected = new Map(before);
+  for (let i = 0; i < 4; i++) {
+    const [a, b] = [...expected.entries()];
+    const target = a![1] <= b![1] ? a! : b!;
+    expected.set(target[0], target[1] + 1);
+  }
   for (let i = 0; i < 4; i++) await m.docker.ok(['run', '-d', '--name', `${prefix}s${i}`, 'busybox', 'sleep', '60']);
-  const nodes = (await m.docker.ok(['ps', '--filter', `name=${prefix}s`, '--format', '{{.Names}}']))
-    .split('\n')
-    .map((n) => n.split('/')[0]);
-  assert.equal(nodes.length, 4);
-  assert.equal(new Set(nodes).size, 2, `expected both nodes, got ${nodes.join(', ')}`);
+  const after = await counts();
+  const sorted = (m: Map<string, number>) => [...m.values()].sort((x, y) => x - y);
+  assert.deepEqual(sorted(after), sorted(expected), `before ${[...before]} after ${[...after]}`);
 });
