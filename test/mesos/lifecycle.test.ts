@@ -1,0 +1,116 @@
+// Containers on Mesos through the real docker CLI: create records, start launches a task and answers when it
+// runs, attached runs print their output and return the exit code, stop/kill are Mesos KILLs, start after stop is
+// a new task, rm forgets. The Mesos test double runs real containers on the two real engines.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { needEngines } from '../helpers/services.js';
+import { eventually } from '../helpers/manager.js';
+import { startMesosTestCluster, masterTasks, type MesosTestCluster } from '../helpers/mesos.js';
+
+let c: MesosTestCluster | undefined;
+
+before(async () => {
+  if (!(await needEngines())) return;
+  c = await startMesosTestCluster({}, {}, ['mesos.tasktimeout=3s']);
+});
+after(async () => {
+  await c?.close();
+});
+
+const tasks = async () => (await masterTasks(c!.sim)).live;
+
+test('docker run -d launches one Mesos task and shows the container as <node>/<name>', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const id = await docker.ok(['run', '-d', '-m', '20m', '--name', 'lc-d', 'busybox', 'sleep', '60']);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const line = await docker.ok(['ps', '--filter', 'name=lc-d', '--format', '{{.ID}} {{.Names}} {{.Status}}']);
+  assert.match(line, new RegExp(`^${id.slice(0, 12)} (vm|node-2|[^/ ]+)/lc-d Up`));
+  const running = (await tasks()).filter((task) => task.state === 'TASK_RUNNING' && task.id.startsWith('lc-d.'));
+  assert.equal(running.length, 1, 'exactly one task for the container');
+  const inspect = JSON.parse(await docker.ok(['inspect', 'lc-d']))[0];
+  assert.equal(inspect.Id, id);
+  assert.equal(inspect.Name, '/lc-d');
+  assert.equal(inspect.State.Running, true);
+  assert.equal(inspect.Mesos.TaskId, running[0]!.id);
+  assert.equal(inspect.Node.ID, inspect.Mesos.AgentId);
+  // The Docker containerizer gives no container less than 32 MB (protocol reference §7.6).
+  assert.equal(inspect.HostConfig.Memory, Math.max(20, 32) * 1024 * 1024);
+});
+
+test('attached docker run prints the output, returns the exit code, and --rm removes the container', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const hi = await docker(['run', '-m', '20m', '--name', 'lc-hi', 'busybox', 'sh', '-c', 'echo hi; echo oops >&2']);
+  assert.equal(hi.code, 0, hi.stderr);
+  assert.equal(hi.stdout, 'hi\n');
+  assert.equal(hi.stderr, 'oops\n');
+  const three = await docker(['run', '--rm', '-m', '20m', '--name', 'lc-three', 'busybox', 'sh', '-c', 'exit 3']);
+  assert.equal(three.code, 3);
+  await eventually(async () => (await docker.ok(['ps', '-aq', '--filter', 'name=lc-three'])) === '');
+  const state = JSON.parse(await docker.ok(['inspect', 'lc-hi']))[0].State;
+  assert.equal(state.Status, 'exited');
+  assert.equal(state.ExitCode, 0);
+});
+
+test('create then start; stop then start launches a new task for the same container', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const id = await docker.ok(['create', '-m', '20m', '--name', 'lc-cs', 'busybox', 'sleep', '60']);
+  assert.equal(await docker.ok(['inspect', '--format', '{{.State.Status}}', id]), 'created');
+  assert.equal((await tasks()).filter((task) => task.id.startsWith('lc-cs.')).length, 0, 'create launches nothing');
+  await docker.ok(['start', 'lc-cs']);
+  assert.equal(await docker.ok(['inspect', '--format', '{{.State.Status}}', id]), 'running');
+  const first = JSON.parse(await docker.ok(['inspect', id]))[0].Mesos.TaskId;
+  await docker.ok(['stop', '-t', '1', 'lc-cs']);
+  assert.equal(await docker.ok(['inspect', '--format', '{{.State.Status}}', id]), 'exited');
+  const ended = await eventually(async () => (await masterTasks(c!.sim)).completed.find((task) => task.id === first));
+  assert.equal(ended.state, 'TASK_KILLED');
+  await docker.ok(['start', 'lc-cs']);
+  const second = JSON.parse(await docker.ok(['inspect', id]))[0];
+  assert.equal(second.State.Status, 'running');
+  assert.notEqual(second.Mesos.TaskId, first);
+  assert.equal(second.Id, id, 'the container keeps its ID across tasks');
+  await docker.ok(['restart', '-t', '1', 'lc-cs']);
+  assert.equal(await docker.ok(['inspect', '--format', '{{.State.Status}}', id]), 'running');
+  await docker.ok(['rm', '-f', 'lc-cs']);
+  const gone = await docker(['inspect', 'lc-cs']);
+  assert.notEqual(gone.code, 0);
+  assert.match(gone.stderr, /No such (container|object)/);
+});
+
+test('logs, exec, top and wait reach the container on its agent', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  await docker.ok(['run', '-d', '-m', '20m', '--name', 'lc-logs', 'busybox', 'sh', '-c',
+    'echo hello world; echo hello docker; echo hello swarm; sleep 30']);
+  await eventually(async () => (await docker.ok(['logs', 'lc-logs'])).split('\n').length === 3);
+  assert.equal(await docker.ok(['logs', 'lc-logs']), 'hello world\nhello docker\nhello swarm');
+  assert.equal(await docker.ok(['exec', 'lc-logs', 'echo', 'from-exec']), 'from-exec');
+  const piped = await docker.ok(['exec', '-i', 'lc-logs', 'cat'], { input: 'through stdin\n' });
+  assert.equal(piped, 'through stdin');
+  assert.match(await docker.ok(['top', 'lc-logs']), /sleep 30/);
+  await docker.ok(['kill', 'lc-logs']);
+  assert.equal(await docker.ok(['wait', 'lc-logs']), '137');
+});
+
+test('bad input is refused with a clear error and launches nothing', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const before = (await masterTasks(c.sim)).live.length + (await masterTasks(c.sim)).completed.length;
+  const noResources = await docker(['run', '-d', 'busybox', 'ls']);
+  assert.notEqual(noResources.code, 0);
+  assert.match(noResources.stderr, /resources constraints \(-c and\/or -m\) are required by mesos/);
+  await docker.ok(['create', '-m', '20m', '--name', 'lc-taken', 'busybox', 'true']);
+  const taken = await docker(['create', '-m', '20m', '--name', 'lc-taken', 'busybox', 'true']);
+  assert.notEqual(taken.code, 0);
+  assert.match(taken.stderr, /Conflict\. The container name "\/?lc-taken" is already in use|is already in use/);
+  const impossible = await docker(['run', '-d', '-m', '20m', '-e', 'constraint:node==nowhere', 'busybox', 'true']);
+  assert.notEqual(impossible.code, 0);
+  assert.match(impossible.stderr, /Unable to find a node that satisfies the following conditions/);
+  const huge = await docker(['run', '-d', '-m', '20000g', 'busybox', 'true']);
+  assert.notEqual(huge.code, 0);
+  assert.match(huge.stderr, /container failed to start after|no resources available/);
+  const after = (await masterTasks(c.sim)).live.length + (await masterTasks(c.sim)).completed.length;
+  assert.equal(after, before, 'nothing was launched');
+});
