@@ -144,14 +144,15 @@ export class Allocator {
 
   private isFiltered(frameworkId: string, agentId: string, role: string, available: ResourceBag, now: number): boolean {
     const byAgent = this.filters.get(frameworkId);
-    const list = byAgent?.get(agentId);
+    let list = byAgent?.get(agentId);
     if (!list) return false;
-    const live = list.filter((f) => f.expiresAt > now);
-    if (live.length !== list.length) {
-      if (live.length === 0) byAgent!.delete(agentId);
-      else byAgent!.set(agentId, live);
+    // Runs for every agent on every cycle: only rebuild the list when something expired.
+    if (list.some((f) => f.expiresAt <= now)) {
+      list = list.filter((f) => f.expiresAt > now);
+      if (list.length === 0) byAgent!.delete(agentId);
+      else byAgent!.set(agentId, list);
     }
-    return live.some((f) => f.role === role && f.resources.contains(available));
+    return list.some((f) => f.role === role && f.resources.contains(available));
   }
 
   allocate(): void {

@@ -195,7 +195,10 @@ async function scheduler(deps: HttpDeps, req: IncomingMessage, res: ServerRespon
     if (req.headers['mesos-stream-id'] !== undefined) {
       return sendText(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
     }
-    (req.socket as unknown as Record<symbol, boolean>)[SUBSCRIBED_SOCKET] = true;
+    const socket = req.socket as unknown as Record<symbol, boolean>;
+    socket[SUBSCRIBED_SOCKET] = true;
+    // Once the stream has ended cleanly (ERROR, TEARDOWN) the connection serves requests again.
+    res.on('finish', () => (socket[SUBSCRIBED_SOCKET] = false));
     master.subscribe(res, call.subscribe!, principal);
     return;
   }

@@ -341,6 +341,21 @@ describe('offers', () => {
     assert.equal((await s.update('raced', 'TASK_LOST')).reason, 'REASON_INVALID_OFFERS');
   });
 
+  test('allocation interval 0: declined resources come back at once', async () => {
+    const eager = await startMesosSim({ agents: 1, allocationIntervalMs: 0 });
+    try {
+      const t = await Scheduler.subscribe(eager.url, FRAMEWORK);
+      const [offer] = await t.offers();
+      const t0 = Date.now();
+      await t.call('DECLINE', { decline: { offer_ids: [offer.id], filters: { refuse_seconds: 0 } } });
+      const [again] = await t.offers(1000);
+      assert.equal(again.agent_id.value, offer.agent_id.value);
+      assert.ok(Date.now() - t0 < 100, 'no waiting for an allocation cycle');
+    } finally {
+      await eager.close();
+    }
+  });
+
   test('offer timeout rescinds offers that are held too long', async () => {
     const timed = await startMesosSim({ agents: 1, offerTimeoutMs: 150, allocationIntervalMs: 20 });
     try {

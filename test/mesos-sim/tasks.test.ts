@@ -235,6 +235,22 @@ describe('tasks in sim mode', () => {
     await pa.call('TEARDOWN');
   });
 
+  test('agent marked gone: TASK_GONE_BY_OPERATOR for PARTITION_AWARE, "Task is gone" in reconciliation', async () => {
+    const pa = await Scheduler.subscribe(sim.url, PA);
+    const { offer } = await runTask(pa, 'g-1');
+    const agentId = offer.agent_id.value;
+    sim.removeAgent(agentId, { gone: true });
+    const gone = await pa.update('g-1', 'TASK_GONE_BY_OPERATOR');
+    assert.equal(gone.reason, 'REASON_AGENT_REMOVED_BY_OPERATOR');
+    assert.equal(gone.message, 'Agent has been marked gone');
+    assert.equal(gone.unreachable_time, undefined);
+    await pa.call('RECONCILE', { reconcile: { tasks: [{ task_id: { value: 'g-2' }, agent_id: { value: agentId } }] } });
+    const r = await pa.update('g-2');
+    assert.equal(r.state, 'TASK_GONE_BY_OPERATOR');
+    assert.equal(r.message, 'Reconciliation: Task is gone');
+    await pa.call('TEARDOWN');
+  });
+
   test('agent disconnected: non-checkpointing frameworks get TASK_LOST "Agent <host> disconnected" at once', async () => {
     const s = await Scheduler.subscribe(sim.url, FRAMEWORK);
     const cp = await Scheduler.subscribe(sim.url, { ...PA, checkpoint: true });
@@ -281,6 +297,20 @@ describe('tasks in sim mode', () => {
     const st = await again.update('fo-1');
     assert.equal(st.state, 'TASK_RUNNING');
     await again.call('TEARDOWN');
+  });
+
+  test('a master still recovering answers 503 "Master has not finished recovery"', async () => {
+    sim.failoverMaster({ recoveryMs: 300 });
+    const r = await request(`${sim.url}/api/v1/scheduler`, {
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(r.status, 503);
+    assert.equal(r.body, 'Master has not finished recovery');
+    await sleep(350);
+    const s = await Scheduler.subscribe(sim.url, FRAMEWORK);
+    await s.offers();
+    await s.call('TEARDOWN');
   });
 
   test('wrong user: TASK_FAILED "Abnormal executor termination" without TASK_STARTING', async () => {
