@@ -69,7 +69,10 @@ export function publicIp(hostIp: string | undefined, nodeIp: string): string {
  * One port's bindings with wildcard IPs made concrete. dockerd publishes `-p 8080:80` twice (0.0.0.0 and ::), and both
  * become the node's address: the copy is dropped, so `docker port` and `docker ps` show each reachable address once.
  */
-export function publicBindings<B extends HostBinding>(bindings: readonly B[] | null | undefined, nodeIp: string): B[] | null {
+export function publicBindings<B extends HostBinding>(
+  bindings: readonly B[] | null | undefined,
+  nodeIp: string,
+): B[] | null {
   if (!bindings) return null;
   const seen = new Set<string>();
   const out: B[] = [];

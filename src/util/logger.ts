@@ -4,7 +4,11 @@ import { pino } from 'pino';
 export type Logger = pino.Logger;
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { name: 'mesoswarm' } }, pino.destination({ dest: 2, sync: false }));
+  // Synchronous writes, as Node's own stderr does on pipes and files. An asynchronous destination flushes at exit
+  // with a loop that retries a broken pipe forever: with stderr's reader gone (`mesoswarm manage … 2>&1 | head`),
+  // SIGTERM ran the shutdown and then `process.exit` never returned. Synchronously, a broken pipe surfaces at once
+  // and pino stops logging.
+  return pino({ level, base: { name: 'mesoswarm' } }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** A logger that drops everything, for tests and library use. */
