@@ -1,6 +1,7 @@
 // How a container is shown to clients: the `docker ps` summary built from the engine's inspect data (names as
 // `/<node>/<name>`, a status recomputed at answer time, wildcard port IPs replaced by the node's address), and the
 // inspect body with classic Swarm's `Node` object. One place, so both drivers show containers the same way.
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ContainerDetails } from '../engine/engine.js';
 import type { NodeSummary } from './cluster.js';
 import { humanDuration, unixSeconds } from '../util/time.js';
@@ -58,32 +59,43 @@ interface HostBinding {
   HostPort: string;
 }
 
-/** The host addresses a client can reach: 0.0.0.0 (IPv4 any), :: (IPv6 any) and '' all mean the node itself. */
-const UNSPECIFIED = new Set(['', '0.0.0.0', '::']);
+/** Wildcard host IPs and the address family each listens on ('' is a binding asked for without an address). */
+const WILDCARD_FAMILY: Readonly<Record<string, 4 | 6>> = { '': 4, '0.0.0.0': 4, '::': 6 };
 
+/**
+ * The address a client reaches a binding at. A wildcard of the node address's family becomes the node's address, as
+ * classic Swarm did for 0.0.0.0; a node known by hostname answers on both families. A wildcard of the other family
+ * stays as dockerd reported it: an IPv6 binding can have a host port of its own (`-p 80` publishes 0.0.0.0:32769 and
+ * [::]:32768), so writing the node's IPv4 address on it would send clients to whatever holds 32768 on IPv4.
+ */
 export function publicIp(hostIp: string | undefined, nodeIp: string): string {
-  return hostIp === undefined || UNSPECIFIED.has(hostIp) ? nodeIp : hostIp;
+  if (!hostIp) return nodeIp;
+  const family = WILDCARD_FAMILY[hostIp];
+  if (family === undefined) return hostIp;
+  const nodeFamily = isIPv4(nodeIp) ? 4 : isIPv6(nodeIp) ? 6 : undefined;
+  return nodeFamily === undefined || nodeFamily === family ? nodeIp : hostIp;
 }
 
 /**
- * One port's bindings with wildcard IPs made concrete. dockerd publishes `-p 8080:80` twice (0.0.0.0 and ::), and both
- * become the node's address: the copy is dropped, so `docker port` and `docker ps` show each reachable address once.
+ * One port's bindings as clients can use them (see publicIp). dockerd publishes `-p 8080:80` on both families; once
+ * one of them shows as the node's address, the other family's wildcard on the same host port adds nothing and is
+ * dropped, so `docker port` and `docker ps` show each way in once.
  */
 export function publicBindings<B extends HostBinding>(
   bindings: readonly B[] | null | undefined,
   nodeIp: string,
 ): B[] | null {
   if (!bindings) return null;
+  const shown = bindings.map((binding) => ({ ...binding, HostIp: publicIp(binding.HostIp, nodeIp) }));
+  const onNode = new Set(shown.filter((b) => b.HostIp === nodeIp).map((b) => b.HostPort));
   const seen = new Set<string>();
-  const out: B[] = [];
-  for (const binding of bindings) {
-    const ip = publicIp(binding.HostIp, nodeIp);
-    const key = `${ip}\n${binding.HostPort}`;
-    if (seen.has(key)) continue;
+  return shown.filter((binding) => {
+    if (binding.HostIp in WILDCARD_FAMILY && onNode.has(binding.HostPort)) return false;
+    const key = `${binding.HostIp} ${binding.HostPort}`;
+    if (seen.has(key)) return false;
     seen.add(key);
-    out.push({ ...binding, HostIp: ip });
-  }
-  return out;
+    return true;
+  });
 }
 
 /** The `GET /containers/json` entry for one container. */
