@@ -23,7 +23,8 @@ export function engineAgents(perEngine = 1, spec: AgentSpec = {}): AgentSpec[] {
     { dockerHost: 'unix:///var/run/docker-node2.sock', dockerPort: 2385 },
   ];
   const out: AgentSpec[] = [];
-  for (let i = 0; i < perEngine; i++) for (const engine of engines) out.push({ cpus: 2, mem: 2048, ...engine, ...spec });
+  for (let i = 0; i < perEngine; i++)
+    for (const engine of engines) out.push({ cpus: 2, mem: 2048, ...engine, ...spec });
   return out;
 }
 

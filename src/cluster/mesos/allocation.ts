@@ -91,7 +91,12 @@ export class OfferPool {
   /** Takes `need` out of the pool, or returns undefined (pool unchanged) when it does not fit. */
   allocate(need: ResourceNeed): Allocation | undefined {
     if (toFixed(need.cpus) > toFixed(this.cpus) || toFixed(need.memMb) > toFixed(this.#total('mem'))) return undefined;
-    const ports = need.ports.length ? consumePorts(this.portRanges, need.ports.map(([, p]) => p ?? 0)) : undefined;
+    const ports = need.ports.length
+      ? consumePorts(
+          this.portRanges,
+          need.ports.map(([, p]) => p ?? 0),
+        )
+      : undefined;
     if (need.ports.length && !ports) return undefined;
 
     const offerIds = new Set<string>();
@@ -124,7 +129,8 @@ export class OfferPool {
       offerIds.add(entry.offerId);
       portsByRole.set(entry.role, [...(portsByRole.get(entry.role) ?? []), port]);
     });
-    for (const [role, taken] of portsByRole) resources.push(withRole(rangesResource('ports', valuesToRanges(taken)), role));
+    for (const [role, taken] of portsByRole)
+      resources.push(withRole(rangesResource('ports', valuesToRanges(taken)), role));
     return { resources, hostPorts, offerIds };
   }
 }

@@ -34,11 +34,7 @@ import { MesosFramework } from './framework.js';
 import { resourceNeed, portNeeds, type NeedDefaults } from './allocation.js';
 import { buildTaskInfo, stopSeconds } from './task-info.js';
 import { generatedName } from './names.js';
-import {
-  extractSchedulingExpressions,
-  validateSchedulingLabels,
-  type Scheduler,
-} from '../../scheduler/index.js';
+import { extractSchedulingExpressions, validateSchedulingLabels, type Scheduler } from '../../scheduler/index.js';
 import { formatRanges, formatScalar, scalarTotals } from '../../mesos/index.js';
 import { openZooKeeperValue, type ZooKeeperValue } from '../../store/zookeeper-value.js';
 import { humanBytes } from '../../util/bytes.js';
@@ -235,7 +231,8 @@ export class MesosCluster implements Cluster {
 
   async killContainer(ref: string, signal: string | undefined): Promise<void> {
     const c = this.#resolve(ref);
-    if (!c.isRunning && !c.isStarting) throw conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+    if (!c.isRunning && !c.isStarting)
+      throw conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
     if (!signal || /^(SIG)?KILL$|^9$/i.test(signal)) {
       this.#store.event(c, 'kill', { signal: 'SIGKILL' });
       await this.framework.kill(c, 0);
@@ -278,14 +275,14 @@ export class MesosCluster implements Cluster {
     if (!this.#store.index.get(c.id)) return;
     c.removing = true;
     const task = c.task;
-    const engine = task?.engineAddress ? this.#agents.engines().find((e) => e.address === task.engineAddress) : undefined;
+    const engine = task?.engineAddress
+      ? this.#agents.engines().find((e) => e.address === task.engineAddress)
+      : undefined;
     if (task?.dockerId && engine?.isHealthy) {
       // Mesos would remove it after its docker_remove_delay (6 hours); `docker rm` means now.
-      await engineRequest(
-        engine,
-        'DELETE',
-        `/containers/${task.dockerId}?force=1${volumes ? '&v=1' : ''}`,
-      ).catch((err) => this.#log.warn({ err: (err as Error).message }, 'Docker container not removed'));
+      await engineRequest(engine, 'DELETE', `/containers/${task.dockerId}?force=1${volumes ? '&v=1' : ''}`).catch(
+        (err) => this.#log.warn({ err: (err as Error).message }, 'Docker container not removed'),
+      );
     }
     await this.#store.remove(c);
   }
@@ -314,9 +311,12 @@ export class MesosCluster implements Cluster {
     const c = this.#resolve(ref);
     const result = (x: MesosContainer): WaitResult => ({
       StatusCode: x.exitCode(),
-      Error: x.task?.phase === 'error' || x.task?.phase === 'lost' || (x.hasExited && !x.task?.startedAt && x.task?.message && !/exited with status/.test(x.task.message))
-        ? { Message: x.task?.message ?? '' }
-        : null,
+      Error:
+        x.task?.phase === 'error' ||
+        x.task?.phase === 'lost' ||
+        (x.hasExited && !x.task?.startedAt && x.task?.message && !/exited with status/.test(x.task.message))
+          ? { Message: x.task?.message ?? '' }
+          : null,
     });
     let last: WaitResult = result(c);
     const initialTask = c.task?.taskId;
@@ -466,7 +466,12 @@ export class MesosCluster implements Cluster {
       ['Role', 'primary'],
       ['Strategy', scheduler.strategy],
       ['Filters', scheduler.filters.join(', ')],
-      ['Mesos', framework?.subscribed ? 'subscribed' : `not subscribed${framework?.lastError ? ` (${framework.lastError})` : ''}`],
+      [
+        'Mesos',
+        framework?.subscribed
+          ? 'subscribed'
+          : `not subscribed${framework?.lastError ? ` (${framework.lastError})` : ''}`,
+      ],
       ['Framework', framework?.frameworkId ?? ''],
       ['Master', framework?.client.masterUrl ?? this.#options.master],
       ['Queued', String(framework?.queueSize ?? 0)],
@@ -498,7 +503,10 @@ export class MesosCluster implements Cluster {
       lines.push([` ${this.#agentName(agent.id)}`, agent.hostname]);
       lines.push(['  └ ID', agent.id]);
       lines.push(['  └ Status', agent.active ? 'Healthy' : 'Unhealthy']);
-      lines.push(['  └ Engine', `${engine.addr} (${capitalize(engine.state)}${engine.lastError ? `: ${engine.lastError}` : ''})`]);
+      lines.push([
+        '  └ Engine',
+        `${engine.addr} (${capitalize(engine.state)}${engine.lastError ? `: ${engine.lastError}` : ''})`,
+      ]);
       lines.push(['  └ Containers', String(containersOn.get(agent.id) ?? 0)]);
       lines.push(['  └ Offered', `${formatScalar(offered.cpus)} CPUs, ${humanBytes(offered.mem * 1024 * 1024)}`]);
       const labels = { ...(engine.isHealthy ? engine.labels : {}), ...agent.attributeLabels };
@@ -578,7 +586,13 @@ export class MesosCluster implements Cluster {
 }
 
 /** How classic Swarm's `docker info` prints an offered resource: integers for CPUs, sizes for mem and disk. */
-function formatResource(resource: { name: string; type: string; scalar?: { value: number }; ranges?: { range?: { begin: number; end: number }[] }; set?: { item?: string[] } }): string {
+function formatResource(resource: {
+  name: string;
+  type: string;
+  scalar?: { value: number };
+  ranges?: { range?: { begin: number; end: number }[] };
+  set?: { item?: string[] };
+}): string {
   if (resource.type === 'RANGES') return formatRanges(resource.ranges?.range).replace(/^\[|\]$/g, '');
   if (resource.type === 'SET') return (resource.set?.item ?? []).join(', ');
   const value = resource.scalar?.value ?? 0;
@@ -589,4 +603,3 @@ function formatResource(resource: { name: string; type: string; scalar?: { value
 function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
-

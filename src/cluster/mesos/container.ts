@@ -71,7 +71,14 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   durable(): DurableContainer {
     const task = this.task ? { ...this.task, inspect: undefined } : undefined;
     if (task) delete task.inspect;
-    return { id: this.id, name: this.name, config: this.config, created: this.created, restartCount: this.restartCount, task };
+    return {
+      id: this.id,
+      name: this.name,
+      config: this.config,
+      created: this.created,
+      restartCount: this.restartCount,
+      task,
+    };
   }
 
   get phase(): TaskPhase | undefined {
@@ -145,7 +152,10 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
       Name: `/${this.name}`,
       RestartCount: this.restartCount,
       State: this.#state(base.State as Record<string, unknown> | undefined),
-      Config: { ...((base.Config as object) ?? {}), Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels } },
+      Config: {
+        ...((base.Config as object) ?? {}),
+        Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels },
+      },
       Mesos: task
         ? {
             TaskId: task.taskId,

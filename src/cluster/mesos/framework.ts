@@ -65,6 +65,7 @@ const SUPPRESS_AFTER_IDLE_MS = 1000;
 const REQUEUE_LIMIT = 5;
 const RETIRED_MEMORY = 100_000;
 const KILL_RESEND_MS = 10_000;
+const UNREACHABLE_RECONCILE_MS = 10_000;
 
 export class MesosFramework {
   readonly client: MesosSchedulerClient;
@@ -92,8 +93,15 @@ export class MesosFramework {
   #passAgain = false;
   #subscribed = false;
   #lastError = '';
+  readonly #unreachableTimer: NodeJS.Timeout;
 
-  constructor(settings: FrameworkSettings, store: ContainerStore, agents: AgentRegistry, scheduler: Scheduler, logger: Logger) {
+  constructor(
+    settings: FrameworkSettings,
+    store: ContainerStore,
+    agents: AgentRegistry,
+    scheduler: Scheduler,
+    logger: Logger,
+  ) {
     this.#settings = settings;
     this.#store = store;
     this.#agents = agents;
@@ -131,7 +139,10 @@ export class MesosFramework {
       this.#subscribed = true;
       this.#lastError = '';
       this.#suppressed = false;
-      this.#log.info({ framework: s.frameworkId, master: s.master, resubscribed: s.resubscribed }, 'subscribed to Mesos');
+      this.#log.info(
+        { framework: s.frameworkId, master: s.master, resubscribed: s.resubscribed },
+        'subscribed to Mesos',
+      );
       if (!this.#queue.size) this.#scheduleSuppress();
       this.#schedulePass();
     });
@@ -154,6 +165,8 @@ export class MesosFramework {
     });
     store.on('changed', (c) => this.#track(c));
     for (const c of store.values()) this.#track(c);
+    this.#unreachableTimer = setInterval(() => this.#reconcileUnreachable(), UNREACHABLE_RECONCILE_MS);
+    this.#unreachableTimer.unref();
   }
 
   get subscribed(): boolean {
@@ -175,6 +188,7 @@ export class MesosFramework {
 
   async stop(): Promise<void> {
     clearTimeout(this.#suppressTimer);
+    clearInterval(this.#unreachableTimer);
     for (const q of this.#queue.values()) clearTimeout(q.timer);
     this.#reconciler.stop();
     await this.client.stop();
@@ -258,7 +272,9 @@ export class MesosFramework {
 
   #onOffers(offers: Offer[]): void {
     for (const offer of offers) {
+      const returning = this.#agents.get(offer.agent_id.value)?.active === false;
       const agent = this.#agents.observe(offer);
+      if (returning || this.#unreachableOn(agent.id).length) this.#reconcileUnreachable(agent.id);
       void this.#store.rememberAgent(agent.id, agent.hostname, agent.engine.address).catch(() => undefined);
       this.offers.add(offer);
       if (this.#orphans.size) this.#retryOrphans(agent.id);
@@ -521,13 +537,23 @@ export class MesosFramework {
     const taskId = this.#newTaskId(container);
     tasks.add(taskId);
     this.#retire(old.taskId);
-    this.#log.info({ container: container.id, dropped: old.taskId, task: taskId }, 'launch dropped by Mesos; placing again');
+    this.#log.info(
+      { container: container.id, dropped: old.taskId, task: taskId },
+      'launch dropped by Mesos; placing again',
+    );
     void this.#store.beginTask(container, { taskId, phase: 'queued' }, false).then(() => {
       const timer = setTimeout(() => this.#timeout(container.id), this.#settings.taskTimeoutMs);
       timer.unref();
       const item = this.#items.get(container.id);
       if (!item) return;
-      this.#queue.set(container.id, { container, item, previous: undefined, timer, lastFailure: '', attempts: tasks.size });
+      this.#queue.set(container.id, {
+        container,
+        item,
+        previous: undefined,
+        timer,
+        lastFailure: '',
+        attempts: tasks.size,
+      });
       this.#wantOffers();
       this.#schedulePass();
     });
@@ -605,6 +631,30 @@ export class MesosFramework {
     for (const status of this.#orphans.values()) {
       if (status.agent_id?.value === agentId) void this.#adopt(status).catch(() => undefined);
     }
+  }
+
+  /** Tasks we believe unreachable on one agent (or on any, without `agentId`). */
+  #unreachableOn(agentId?: string): MesosContainer[] {
+    const out: MesosContainer[] = [];
+    for (const map of agentId ? [this.#onAgent.get(agentId)] : this.#onAgent.values()) {
+      for (const id of map?.keys() ?? []) {
+        const c = this.#store.index.get(id);
+        if (c?.task?.phase === 'unreachable') out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Mesos does not push the state of tasks whose agent comes back from a partition: it answers reconciliation.
+   * Ask for them when the agent offers again, and every few seconds while any is unreachable.
+   */
+  #reconcileUnreachable(agentId?: string): void {
+    const lost = this.#unreachableOn(agentId);
+    if (!lost.length || !this.#subscribed) return;
+    void this.client
+      .reconcile(lost.map((c) => ({ task_id: { value: c.task!.taskId }, agent_id: { value: c.task!.agentId! } })))
+      .catch(() => undefined);
   }
 
   // --- killing --------------------------------------------------------------------------------------------------

@@ -136,7 +136,8 @@ export function placementPass(
 function groupSignature(item: PlacementItem): string | undefined {
   const r = item.request;
   const expressions = readSchedulingExpressions(r.labels);
-  if (expressions.constraints.length || expressions.affinities.length || expressions.whitelists.length) return undefined;
+  if (expressions.constraints.length || expressions.affinities.length || expressions.whitelists.length)
+    return undefined;
   if (item.need.ports.length || r.links.length || r.volumesFrom.length) return undefined;
   if (r.networkMode.startsWith('container:') || Object.keys(r.portBindings).length) return undefined;
   return `${item.need.cpus}|${item.need.memMb}|${r.networkMode}`;

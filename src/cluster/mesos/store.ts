@@ -184,7 +184,10 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     this.#changed(container);
     if (moved) {
       if (phase === 'running' && before !== 'unreachable') this.#event(container, 'start');
-      if (isTerminal(phase) && (before === 'running' || before === 'killing' || before === 'unreachable' || task.startedAt)) {
+      if (
+        isTerminal(phase) &&
+        (before === 'running' || before === 'killing' || before === 'unreachable' || task.startedAt)
+      ) {
         this.#event(container, 'die', { exitCode: String(container.exitCode()) });
       }
       await this.#writeTask(container);
@@ -217,7 +220,11 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
    * Calls `check` now and after every change of the container until it returns something other than undefined;
    * resolves with that. `check(undefined)` means the container was removed.
    */
-  until<T>(id: string, check: (container: MesosContainer | undefined) => T | undefined, abort?: AbortSignal): Promise<T> {
+  until<T>(
+    id: string,
+    check: (container: MesosContainer | undefined) => T | undefined,
+    abort?: AbortSignal,
+  ): Promise<T> {
     const now = check(this.index.get(id));
     if (now !== undefined) return Promise.resolve(now);
     return new Promise((resolve, reject) => {

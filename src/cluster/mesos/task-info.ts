@@ -2,7 +2,15 @@
 // §7). Every field a Docker client can send is either carried over (as a DockerInfo field, a CommandInfo field, or
 // a `docker run` parameter) or refused with a message naming it: nothing the client asked for is silently dropped.
 // Pure: the caller supplies the allocated resources and the Docker names of the containers this one depends on.
-import type { CommandInfo, ContainerInfo, DockerInfo, Parameter, PortMapping, Resource, TaskInfo } from '../../mesos/index.js';
+import type {
+  CommandInfo,
+  ContainerInfo,
+  DockerInfo,
+  Parameter,
+  PortMapping,
+  Resource,
+  TaskInfo,
+} from '../../mesos/index.js';
 import type { CreateBody } from '../cluster.js';
 import { badParameter } from '../../errors.js';
 
@@ -175,8 +183,7 @@ function mapContainerConfig(config: CreateBody, param: Param): void {
   for (const path of Object.keys((c.Volumes as Record<string, unknown> | null) ?? {})) param('volume', path);
   for (const port of Object.keys((c.ExposedPorts as Record<string, unknown> | null) ?? {})) param('expose', port);
   const health = c.Healthcheck as
-    | { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number }
-    | undefined;
+    { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
   if (health?.Test?.length) {
     const [kind, ...rest] = health.Test;
     if (kind === 'NONE') param('no-healthcheck', 'true');
@@ -252,7 +259,13 @@ function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
   ];
   for (const [field, flag] of scalar) {
     const value = host[field];
-    if (value !== undefined && value !== null && value !== '' && value !== 0 && !(field === 'MemorySwappiness' && value === -1)) {
+    if (
+      value !== undefined &&
+      value !== null &&
+      value !== '' &&
+      value !== 0 &&
+      !(field === 'MemorySwappiness' && value === -1)
+    ) {
       param(flag, value);
     }
   }
@@ -268,7 +281,15 @@ function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
       `restart policy "${restart}" is not supported by the mesos driver: Docker would restart the container behind Mesos' back`,
     );
   }
-  for (const field of ['BlkioWeightDevice', 'BlkioDeviceReadBps', 'BlkioDeviceWriteBps', 'BlkioDeviceReadIOps', 'BlkioDeviceWriteIOps', 'DeviceCgroupRules', 'DeviceRequests']) {
+  for (const field of [
+    'BlkioWeightDevice',
+    'BlkioDeviceReadBps',
+    'BlkioDeviceWriteBps',
+    'BlkioDeviceReadIOps',
+    'BlkioDeviceWriteIOps',
+    'DeviceCgroupRules',
+    'DeviceRequests',
+  ]) {
     if (list(host[field]).length) throw badParameter(`${field} is not supported by the mesos driver`);
   }
   for (const [key, value] of Object.entries(host.PortBindings ?? {})) {

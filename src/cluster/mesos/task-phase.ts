@@ -40,7 +40,8 @@ export function isTerminal(phase: TaskPhase): boolean {
 export function canAdvance(from: TaskPhase, to: TaskPhase): boolean {
   if (from === to || isTerminal(from)) return false;
   if (from === 'unreachable') return to === 'running' || to === 'killing' || isTerminal(to);
-  if (to === 'unreachable') return from === 'starting' || from === 'running' || from === 'killing' || from === 'launching';
+  if (to === 'unreachable')
+    return from === 'starting' || from === 'running' || from === 'killing' || from === 'launching';
   return RANK[to] > RANK[from];
 }
 
