@@ -18,7 +18,11 @@ function find(dir) {
 
 // The suites need two Docker engines and ZooKeeper. As root on a machine with dockerd, start them (idempotent,
 // instant when they are up); otherwise the suites that need them skip with the reason (or fail under CI=true).
-if (process.env.MESOSWARM_SKIP_SERVICES !== '1' && process.getuid?.() === 0 && spawnSync('which', ['dockerd']).status === 0) {
+if (
+  process.env.MESOSWARM_SKIP_SERVICES !== '1' &&
+  process.getuid?.() === 0 &&
+  spawnSync('which', ['dockerd']).status === 0
+) {
   const setup = spawnSync('bash', ['.ci/services.sh'], { stdio: 'inherit' });
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }

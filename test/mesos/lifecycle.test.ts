@@ -82,8 +82,18 @@ test('create then start; stop then start launches a new task for the same contai
 test('logs, exec, top and wait reach the container on its agent', async (t) => {
   if (!c) return t.skip('no engines');
   const docker = c.m.docker;
-  await docker.ok(['run', '-d', '-m', '20m', '--name', 'lc-logs', 'busybox', 'sh', '-c',
-    'echo hello world; echo hello docker; echo hello swarm; sleep 30']);
+  await docker.ok([
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '--name',
+    'lc-logs',
+    'busybox',
+    'sh',
+    '-c',
+    'echo hello world; echo hello docker; echo hello swarm; sleep 30',
+  ]);
   await eventually(async () => (await docker.ok(['logs', 'lc-logs'])).split('\n').length === 3);
   assert.equal(await docker.ok(['logs', 'lc-logs']), 'hello world\nhello docker\nhello swarm');
   assert.equal(await docker.ok(['exec', 'lc-logs', 'echo', 'from-exec']), 'from-exec');
