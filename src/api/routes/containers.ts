@@ -22,7 +22,9 @@ async function list(ctx: Context): Promise<void> {
   }
   const limit = ctx.int('limit') ?? -1;
   const containers = await ctx.services.cluster.listContainers({
-    all: ctx.bool('all'),
+    // dockerd lists stopped containers for a positive limit too: `docker ps -n 3` and `-l` mean the newest, whatever
+    // their state.
+    all: ctx.bool('all') || limit > 0,
     limit,
     size: ctx.bool('size'),
     filters,
@@ -239,7 +241,12 @@ function wantsStdin(query: URLSearchParams): boolean {
 }
 
 /** Streams `GET /logs?follow=1` (its body: the same framing an attach uses) into a hijacked connection. */
-function followLogsInto(location: ContainerLocation, version: string, attachQuery: URLSearchParams, socket: Socket): void {
+function followLogsInto(
+  location: ContainerLocation,
+  version: string,
+  attachQuery: URLSearchParams,
+  socket: Socket,
+): void {
   const query = new URLSearchParams({ follow: '1', tail: 'all' });
   for (const name of ['stdout', 'stderr']) if (attachQuery.get(name)) query.set(name, attachQuery.get(name)!);
   const request = location.engine.transport.request({
