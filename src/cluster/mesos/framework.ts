@@ -84,6 +84,13 @@ export class MesosFramework {
   readonly #retired = new Set<string>();
   readonly #orphans = new Map<string, TaskStatus>();
   readonly #onAgent = new Map<string, Map<string, ContainerOnNode>>();
+  /** Which agent each tracked container is listed under, so a change touches one list, not every agent's. */
+  readonly #placedOn = new Map<string, string>();
+  readonly #agentVersion = new Map<string, number>();
+  readonly #snapshots = new Map<
+    string,
+    { key: string; attributes: Readonly<Record<string, string>>; snapshot: AgentSnapshot }
+  >();
   #suppressed = false;
   /** We declined (or left unused) resources with a refuse filter since the last REVIVE: Mesos holds them back. */
   #filtered = false;
@@ -417,10 +424,14 @@ export class MesosFramework {
     }
   }
 
+  /** An agent as placement sees it; rebuilt only when its engine, attributes or containers changed. */
   #snapshot(agentId: string): AgentSnapshot {
     const agent = this.#agents.get(agentId)!;
     const engine = agent.engine;
-    return {
+    const key = `${engine.revision}|${engine.state}|${this.#agentVersion.get(agentId) ?? 0}|${agent.active}`;
+    const cached = this.#snapshots.get(agentId);
+    if (cached && cached.key === key && cached.attributes === agent.attributeLabels) return cached.snapshot;
+    const snapshot: AgentSnapshot = {
       id: agent.id,
       name: engine.name || agent.hostname,
       addr: engine.addr,
@@ -429,6 +440,8 @@ export class MesosFramework {
       containers: [...(this.#onAgent.get(agentId)?.values() ?? [])],
       images: engine.images.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
     };
+    this.#snapshots.set(agentId, { key, attributes: agent.attributeLabels, snapshot });
+    return snapshot;
   }
 
   /** Docker names of the containers this one links to or shares volumes/network with, on `agentId`. */
@@ -691,14 +704,18 @@ export class MesosFramework {
 
   /** Keeps each agent's list of our containers (for the port, affinity, dependency and slots filters). */
   #track(c: MesosContainer): void {
-    for (const [agentId, map] of this.#onAgent) {
-      if (map.has(c.id) && (c.agentId !== agentId || c.hasExited || !this.#store.index.get(c.id))) {
-        map.delete(c.id);
-        if (!map.size) this.#onAgent.delete(agentId);
-      }
-    }
+    const placedOn = this.#placedOn.get(c.id);
     const agentId = c.agentId;
-    if (!agentId || c.hasExited || !this.#store.index.get(c.id)) return;
+    const here = agentId !== undefined && !c.hasExited && this.#store.index.get(c.id) !== undefined;
+    if (placedOn !== undefined && (!here || placedOn !== agentId)) {
+      const map = this.#onAgent.get(placedOn);
+      map?.delete(c.id);
+      if (map && !map.size) this.#onAgent.delete(placedOn);
+      this.#placedOn.delete(c.id);
+      this.#bump(placedOn);
+    }
+    if (!here) return;
+    this.#bump(agentId);
     const map = this.#onAgent.get(agentId) ?? new Map<string, ContainerOnNode>();
     const host = c.config.HostConfig ?? {};
     const ports = c.task?.ports ?? {};
@@ -716,6 +733,11 @@ export class MesosFramework {
       exposedPorts: Object.keys((c.config.ExposedPorts as object | undefined) ?? {}),
     });
     this.#onAgent.set(agentId, map);
+    this.#placedOn.set(c.id, agentId);
+  }
+
+  #bump(agentId: string): void {
+    this.#agentVersion.set(agentId, (this.#agentVersion.get(agentId) ?? 0) + 1);
   }
 
   /** Tasks Mesos should tell us about after a (re)subscription: every one not known to have ended. */

@@ -273,10 +273,11 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     if (set) for (const watcher of [...set]) watcher(container);
   }
 
-  #writeTask(container: MesosContainer): Promise<void> {
+  async #writeTask(container: MesosContainer): Promise<void> {
     const task = container.task ? { ...container.task } : null;
     if (task) delete task.inspect;
-    return this.#write({ t: 'task', id: container.id, task, restartCount: container.restartCount });
+    await this.#write({ t: 'task', id: container.id, task, restartCount: container.restartCount });
+    void this.#maybeCompact();
   }
 
   async #write(entry: JournalEntry): Promise<void> {
