@@ -261,6 +261,7 @@ export function toCreateOptions(o: RunOptions): { create: ContainerCreateOptions
   if (o.arguments.length > 0) create.Cmd = [...o.arguments];
 
   const list = (k: string): unknown[] => ((host[k] as unknown[] | undefined) ?? (host[k] = [])) as unknown[];
+  const aliases: string[] = [];
   for (const flag of o.additionalOptions) {
     const eq = flag.indexOf('=');
     const key = flag.slice(2, eq);
@@ -438,6 +439,86 @@ export function toCreateOptions(o: RunOptions): { create: ContainerCreateOptions
       case 'mac-address':
         create.MacAddress = value;
         break;
+      case 'tty':
+      case 't':
+        create.Tty = parseBool(value);
+        break;
+      case 'interactive':
+      case 'i':
+        // The executor's `docker run` has its stdin on /dev/null: the container sees end-of-file at once.
+        create.OpenStdin = parseBool(value);
+        break;
+      case 'domainname':
+        create.Domainname = value;
+        break;
+      case 'network-alias':
+        aliases.push(value);
+        break;
+      case 'link':
+        list('Links').push(value.includes(':') ? value : `${value}:${value}`);
+        break;
+      case 'volumes-from':
+        list('VolumesFrom').push(value);
+        break;
+      case 'mount': {
+        const mount = parseMount(value);
+        if (typeof mount === 'string') return { cliError: `invalid argument "${value}" for "--mount" flag: ${mount}` };
+        list('Mounts').push(mount);
+        break;
+      }
+      case 'pids-limit':
+        host.PidsLimit = Number(value);
+        break;
+      case 'memory-swappiness':
+        host.MemorySwappiness = Number(value);
+        break;
+      case 'kernel-memory': {
+        const bytes = parseBytes(value);
+        if (bytes === undefined)
+          return { cliError: `invalid argument "${value}" for "--kernel-memory" flag: invalid size: '${value}'` };
+        host.KernelMemory = bytes;
+        break;
+      }
+      case 'cpuset-mems':
+        host.CpusetMems = value;
+        break;
+      case 'blkio-weight':
+        host.BlkioWeight = Number(value);
+        break;
+      case 'cgroup-parent':
+        host.CgroupParent = value;
+        break;
+      case 'userns':
+        host.UsernsMode = value;
+        break;
+      case 'runtime':
+        host.Runtime = value;
+        break;
+      case 'volume-driver':
+        host.VolumeDriver = value;
+        break;
+      case 'no-healthcheck':
+        if (parseBool(value)) create.Healthcheck = { Test: ['NONE'] };
+        break;
+      case 'health-cmd':
+        create.Healthcheck = { ...create.Healthcheck, Test: ['CMD-SHELL', value] };
+        break;
+      case 'health-interval':
+      case 'health-timeout':
+      case 'health-start-period': {
+        const ns = parseDuration(value);
+        if (ns === undefined) return { cliError: `invalid argument "${value}" for "--${key}" flag: invalid duration` };
+        const field = {
+          'health-interval': 'Interval',
+          'health-timeout': 'Timeout',
+          'health-start-period': 'StartPeriod',
+        }[key] as 'Interval' | 'Timeout' | 'StartPeriod';
+        create.Healthcheck = { ...create.Healthcheck, [field]: ns };
+        break;
+      }
+      case 'health-retries':
+        create.Healthcheck = { ...create.Healthcheck, Retries: Number(value) };
+        break;
       case 'net':
       case 'network':
         host.NetworkMode = value; // a second one: docker would complain only with conflicting modes
@@ -446,7 +527,42 @@ export function toCreateOptions(o: RunOptions): { create: ContainerCreateOptions
         return { cliError: `unknown flag: --${key}\nSee 'docker run --help'.\n` };
     }
   }
+  // `--network-alias` belongs to the network the container joins (the daemon refuses it on the default bridge).
+  if (aliases.length) {
+    create.NetworkingConfig = { EndpointsConfig: { [String(host.NetworkMode)]: { Aliases: aliases } } };
+  }
   return { create };
+}
+
+/** The docker CLI's `--mount type=…,source=…,target=…[,readonly]`; a string is its complaint. */
+function parseMount(spec: string): Record<string, unknown> | string {
+  const mount: Record<string, unknown> = { Type: 'volume' };
+  for (const field of spec.split(',')) {
+    const eq = field.indexOf('=');
+    const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? '' : field.slice(eq + 1);
+    if (key === 'type') mount.Type = value;
+    else if (key === 'source' || key === 'src') mount.Source = value;
+    else if (key === 'target' || key === 'dst' || key === 'destination') mount.Target = value;
+    else if (key === 'readonly' || key === 'ro') mount.ReadOnly = parseBool(value);
+    else return `unexpected key '${key}' in '${field}'`;
+  }
+  return mount.Target ? mount : 'target is required';
+}
+
+/** Go's time.ParseDuration for the units `docker run` flags use; nanoseconds. */
+function parseDuration(s: string): number | undefined {
+  const unit: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let rest = s.trim();
+  if (!rest) return undefined;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * unit[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return Math.round(total);
 }
 
 /** Docker::pull appends ":latest" when the last path component has no tag. */
