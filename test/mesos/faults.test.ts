@@ -3,7 +3,7 @@
 // no container appears twice, and every client got an answer. Real containers on the real engines throughout.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needEngines } from '../helpers/services.js';
@@ -229,4 +229,35 @@ test('offers rescinded under a launch: Mesos drops the task, the manager places 
   } finally {
     framework.client.launch = original;
   }
+});
+
+test('a journal that lost its container records: running tasks are rebuilt from their Docker labels', async (t) => {
+  const cl = await cluster(t);
+  if (!cl) return;
+  const id = await cl.m.docker.ok(['run', '-d', '-m', '20m', '--name', 'fault-adopt', 'busybox', 'sleep', '120']);
+  const taskId = await cl.m.docker.ok(['inspect', '--format', '{{.Mesos.TaskId}}', id]);
+  await cl.m.close();
+  // Keep the framework ID and agents, drop every container: as if the records had never been written.
+  const path = join(cl.stateDir, 'swarm', 'state.jsonl');
+  const kept = (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((line) => line.startsWith('{"t":"framework"') || line.startsWith('{"t":"agent"'));
+  await writeFile(path, `${kept.join('\n')}\n`);
+  const m = await cl.restartManager();
+  // Implicit reconciliation reports the task; the manager finds its container by the task label.
+  const adopted = await eventually(
+    async () => {
+      const found = await m.docker([
+        'inspect',
+        '--format',
+        '{{.Id}} {{.Name}} {{.State.Status}} {{.Mesos.TaskId}}',
+        'fault-adopt',
+      ]);
+      return found.code === 0 ? found.stdout.trim() : undefined;
+    },
+    20_000,
+    250,
+  );
+  assert.equal(adopted, `${id} /fault-adopt running ${taskId}`);
+  await audit(m.docker, cl.sim);
 });

@@ -487,8 +487,13 @@ export class MesosCluster implements Cluster {
     const agents = this.#agents.all().sort((a, b) => naturalCompare(this.#agentName(a.id), this.#agentName(b.id)));
     lines.push(['Nodes', String(agents.length)]);
     const containersOn = new Map<string, number>();
+    const usedOn = new Map<string, { cpus: number; memMb: number }>();
     for (const c of this.#store.values()) {
-      if (c.agentId && c.isRunning) containersOn.set(c.agentId, (containersOn.get(c.agentId) ?? 0) + 1);
+      if (!c.agentId || !c.isRunning) continue;
+      containersOn.set(c.agentId, (containersOn.get(c.agentId) ?? 0) + 1);
+      const need = safeNeed(c, this.#defaults);
+      const used = usedOn.get(c.agentId) ?? { cpus: 0, memMb: 0 };
+      usedOn.set(c.agentId, { cpus: used.cpus + need.cpus, memMb: used.memMb + need.memMb });
     }
     for (const agent of agents) {
       const engine = agent.engine;
@@ -508,6 +513,8 @@ export class MesosCluster implements Cluster {
         `${engine.addr} (${capitalize(engine.state)}${engine.lastError ? `: ${engine.lastError}` : ''})`,
       ]);
       lines.push(['  └ Containers', String(containersOn.get(agent.id) ?? 0)]);
+      const used = usedOn.get(agent.id) ?? { cpus: 0, memMb: 0 };
+      lines.push(['  └ Reserved', `${formatScalar(used.cpus)} CPUs, ${humanBytes(used.memMb * 1024 * 1024)}`]);
       lines.push(['  └ Offered', `${formatScalar(offered.cpus)} CPUs, ${humanBytes(offered.mem * 1024 * 1024)}`]);
       const labels = { ...(engine.isHealthy ? engine.labels : {}), ...agent.attributeLabels };
       lines.push([
@@ -598,6 +605,15 @@ function formatResource(resource: {
   const value = resource.scalar?.value ?? 0;
   if (resource.name === 'mem' || resource.name === 'disk') return humanBytes(value * 1024 * 1024);
   return formatScalar(value);
+}
+
+/** What a running container reserves on its agent (zero for one adopted without resource settings). */
+function safeNeed(c: MesosContainer, defaults: NeedDefaults): { cpus: number; memMb: number } {
+  try {
+    return resourceNeed(c.config, defaults);
+  } catch {
+    return { cpus: 0, memMb: 0 };
+  }
 }
 
 function capitalize(word: string): string {

@@ -172,7 +172,12 @@ export class MesosFramework {
     });
     store.on('changed', (c) => this.#track(c));
     for (const c of store.values()) this.#track(c);
-    this.#unreachableTimer = setInterval(() => this.#reconcileUnreachable(), UNREACHABLE_RECONCILE_MS);
+    this.#unreachableTimer = setInterval(() => {
+      this.#reconcileUnreachable();
+      for (const agentId of new Set([...this.#orphans.values()].map((s) => s.agent_id?.value ?? ''))) {
+        this.#retryOrphans(agentId);
+      }
+    }, UNREACHABLE_RECONCILE_MS);
     this.#unreachableTimer.unref();
   }
 
@@ -601,6 +606,7 @@ export class MesosFramework {
   async #adopt(status: TaskStatus): Promise<void> {
     const taskId = status.task_id.value;
     const agent = status.agent_id ? this.#agents.get(status.agent_id.value) : undefined;
+    if (agent && !agent.engine.isHealthy) await agent.engine.connect();
     if (!agent || !agent.engine.isHealthy) {
       this.#orphans.set(taskId, status);
       return;
@@ -622,7 +628,7 @@ export class MesosFramework {
     const container = new MesosContainer({
       id,
       name: labels['com.docker.swarm.mesos.name'] || id.slice(0, 12),
-      config: { ...(inspect.Config as object), HostConfig: inspect.HostConfig } as never,
+      config: adoptedConfig(inspect),
       created: inspect.Created,
       restartCount: 0,
       task: {
@@ -782,6 +788,17 @@ function parseInspect(data: string): TaskAttempt['inspect'] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A create config read back from a Mesos-launched container, without what the Docker containerizer added. */
+function adoptedConfig(inspect: NonNullable<TaskAttempt['inspect']>): MesosContainer['config'] {
+  const config = inspect.Config as unknown as Record<string, unknown> & { Env?: string[] };
+  const host = inspect.HostConfig as unknown as Record<string, unknown> & { Binds?: string[] | null };
+  return {
+    ...config,
+    Env: (config.Env ?? []).filter((e) => !/^MESOS_(SANDBOX|CONTAINER_NAME|ALLOCATION_ROLE)=/.test(e)),
+    HostConfig: { ...host, Binds: (host.Binds ?? []).filter((b) => !b.includes(':/mnt/mesos/sandbox')) },
+  } as MesosContainer['config'];
 }
 
 function launchFailure(task: TaskAttempt): string {
