@@ -116,7 +116,8 @@ async function main(): Promise<void> {
       `${zookeeper ? `, zk node ${sim.zkNode() ?? '?'}` : ''}); control API under ${sim.url}/__sim/`,
   );
   const stop = () => {
-    void sim.close().then(() => process.exit(0));
+    // Let the event loop drain (so --cpu-prof and friends can write their files); force the exit if it does not.
+    void sim.close().then(() => setTimeout(() => process.exit(0), 2000).unref());
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

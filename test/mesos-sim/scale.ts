@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   const child = spawn(
     process.execPath,
     [
+      '--expose-gc',
+      ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
       '--import',
       'tsx',
       'test/mesos-sim/main.ts',
@@ -174,8 +176,10 @@ async function main(): Promise<void> {
     `idle: ${((idleCpu / 30_000) * 100).toFixed(1)} % of one core (allocation cycle every 1 s over ${AGENTS} agents, heartbeats)`,
   );
   req.destroy();
-  child.kill('SIGTERM');
   agent.destroy();
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 main().catch((e: unknown) => {
