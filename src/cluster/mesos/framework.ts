@@ -257,7 +257,7 @@ export class MesosFramework {
     if (!task || !tasks.has(task.taskId)) throw new StartError(c.lastError || 'start abandoned');
     if (task.phase === 'running' || task.phase === 'killing' || task.phase === 'unreachable') return true;
     if (!isTerminal(task.phase)) return undefined;
-    if (task.startedAt || /exited with status/.test(task.message ?? '')) return true;
+    if (task.startedAt || ranBriefly(task.message)) return true;
     throw new StartError(launchFailure(task));
   }
 
@@ -277,7 +277,12 @@ export class MesosFramework {
       this.#retire(queued.container.task.taskId);
       this.#store.abandonTask(queued.container, queued.previous, why);
     }
-    if (!this.#queue.size) this.#scheduleSuppress();
+    if (!this.#queue.size) {
+      this.#scheduleSuppress();
+      // The last waiting task left (timed out, stopped, removed): the next pass gives the offers held for it back to
+      // Mesos now rather than after the offer timeout (not here: a pass may be about to ACCEPT some of them).
+      this.#schedulePass();
+    }
   }
 
   // --- offers and placement -------------------------------------------------------------------------------------
@@ -540,6 +545,10 @@ export class MesosFramework {
       detail.exitCode = exitCodeOf(phase, status.message);
       if (status.timestamp) detail.finishedAt = new Date(status.timestamp * 1000).toISOString();
       if (!task.startedAt && this.#requeueable(container, status)) return;
+      if (!task.startedAt && dockerCouldNotStart(status.message)) {
+        const why = await this.#dockerError(container);
+        if (why) detail.message = `${status.message}: ${why}`;
+      }
     }
     if (phase === 'running' && !detail.dockerId && !task.dockerId) void this.findDocker(container);
     await this.#store.advance(container, phase, detail);
@@ -576,6 +585,24 @@ export class MesosFramework {
       this.#schedulePass();
     });
     return true;
+  }
+
+  /** Why Docker could not start the task's container (the engine keeps it, created, with State.Error). */
+  async #dockerError(container: MesosContainer): Promise<string | undefined> {
+    const task = container.task;
+    const agent = task?.agentId ? this.#agents.get(task.agentId) : undefined;
+    if (!task || !agent?.engine.isHealthy) return undefined;
+    try {
+      const [found] = await agent.engine.docker.listContainers({
+        all: true,
+        filters: { label: [`com.docker.swarm.mesos.task=${task.taskId}`] },
+      });
+      if (!found) return undefined;
+      const inspect = await agent.engine.docker.getContainer(found.Id).inspect();
+      return inspect.State?.Error || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** After a restart Mesos' reconciliation carries no inspect data: find the Docker container by its task label. */
@@ -799,6 +826,20 @@ function adoptedConfig(inspect: NonNullable<TaskAttempt['inspect']>): MesosConta
     Env: (config.Env ?? []).filter((e) => !/^MESOS_(SANDBOX|CONTAINER_NAME|ALLOCATION_ROLE)=/.test(e)),
     HostConfig: { ...host, Binds: (host.Binds ?? []).filter((b) => !b.includes(':/mnt/mesos/sandbox')) },
   } as MesosContainer['config'];
+}
+
+/**
+ * A task that ended before Mesos reported it running still ran, briefly, when its container exited by itself —
+ * unless the status is one of `docker run`'s own failures (125: the daemon refused, e.g. a host port already taken;
+ * 126: the command cannot be invoked; 127: no such command). Launch failures (image pull, run options, executor)
+ * carry other messages.
+ */
+function ranBriefly(message: string | undefined): boolean {
+  return /^Container exited with status \d+$/.test(message ?? '') && !dockerCouldNotStart(message);
+}
+
+function dockerCouldNotStart(message: string | undefined): boolean {
+  return /^Container exited with status 12[567]$/.test(message ?? '');
 }
 
 function launchFailure(task: TaskAttempt): string {
