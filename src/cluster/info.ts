@@ -36,14 +36,7 @@ export function nodeDetailLines(
   } else lines.push(['  └ Containers', String(containers.length)]);
   lines.push(['  └ Reserved CPUs', `${round(view?.usedCpus ?? 0)} / ${round(view?.totalCpus ?? 0)}`]);
   lines.push(['  └ Reserved Memory', `${humanBytes(view?.usedMemory ?? 0)} / ${humanBytes(view?.totalMemory ?? 0)}`]);
-  const labels = { ...(view?.labels ?? engine.labels), ...extraLabels };
-  lines.push([
-    '  └ Labels',
-    Object.keys(labels)
-      .sort()
-      .map((k) => `${k}=${labels[k]}`)
-      .join(', '),
-  ]);
+  lines.push(labelsLine({ ...(view?.labels ?? engine.labels), ...extraLabels }));
   if (engine.lastError) lines.push(['  └ Error', engine.lastError]);
   lines.push(['  └ UpdatedAt', engine.updatedAt.toISOString().replace(/\.\d+Z$/, 'Z')]);
   lines.push(['  └ ServerVersion', engine.serverVersion]);
@@ -57,4 +50,10 @@ function round(n: number): string {
 /** Natural sort (node-2 before node-10), as classic Swarm orders nodes. */
 export function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+}
+
+/** `  └ Labels: k=v, k2=v2`, sorted by key. */
+export function labelsLine(labels: Readonly<Record<string, string>>): StatusLine {
+  const keys = Object.keys(labels).sort();
+  return ['  └ Labels', keys.map((k) => `${k}=${labels[k]}`).join(', ')];
 }

@@ -20,13 +20,14 @@ import type {
 } from '../cluster.js';
 import type { Engine } from '../../engine/engine.js';
 import { engineRequest } from '../../engine/request.js';
+import { ExecRegistry } from '../execs.js';
 import { EventLog, type EventNode } from '../events.js';
 import { containerPredicate, impliesAll } from '../container-filters.js';
 import { validateContainerName } from '../names.js';
 import { placementRequest } from '../placement-request.js';
 import type { EngineSettings } from '../engine-pool.js';
 import type { ClusterOptionKey } from '../options.js';
-import { naturalCompare } from '../info.js';
+import { labelsLine, naturalCompare } from '../info.js';
 import { AgentRegistry } from './agents.js';
 import { ContainerStore } from './store.js';
 import { MesosContainer } from './container.js';
@@ -39,15 +40,7 @@ import { formatRanges, formatScalar, scalarTotals } from '../../mesos/index.js';
 import { openZooKeeperValue, type ZooKeeperValue } from '../../store/zookeeper-value.js';
 import { humanBytes } from '../../util/bytes.js';
 import type { Logger } from '../../util/logger.js';
-import {
-  ManagerError,
-  badParameter,
-  conflict,
-  noSuchExec,
-  notModified,
-  serverError,
-  unavailable,
-} from '../../errors.js';
+import { ManagerError, badParameter, conflict, notModified, serverError, unavailable } from '../../errors.js';
 
 export interface MesosClusterOptions {
   /** The manager's positional argument: `host:port`, `zk://…/mesos`, `http(s)://…`, `file:///path`. */
@@ -58,7 +51,6 @@ export interface MesosClusterOptions {
   readonly logger: Logger;
 }
 
-const EXEC_MEMORY = 10_000;
 /** How long a `--rm` container is kept after it ended for attach streams still reading its output. */
 const AUTO_REMOVE_GRACE_MS = 30_000;
 
@@ -70,7 +62,7 @@ export class MesosCluster implements Cluster {
   readonly #store: ContainerStore;
   readonly #agents: AgentRegistry;
   readonly #defaults: NeedDefaults;
-  readonly #execs = new Map<string, ContainerLocation>();
+  readonly #execs = new ExecRegistry();
   /** Attach and log streams open per container, so `--rm` waits for them before removing. */
   readonly #streams = new Map<string, number>();
   #framework: MesosFramework | undefined;
@@ -440,14 +432,11 @@ export class MesosCluster implements Cluster {
   }
 
   rememberExec(execId: string, location: ContainerLocation): void {
-    this.#execs.set(execId, location);
-    if (this.#execs.size > EXEC_MEMORY) this.#execs.delete(this.#execs.keys().next().value!);
+    this.#execs.remember(execId, location);
   }
 
   locateExec(execId: string): ContainerLocation {
-    const found = this.#execs.get(execId);
-    if (!found) throw noSuchExec(execId);
-    return found;
+    return this.#execs.locate(execId);
   }
 
   // --- docker info ------------------------------------------------------------------------------------------------
@@ -462,7 +451,7 @@ export class MesosCluster implements Cluster {
     }
     const totals = framework?.offerTotals() ?? { cpus: 0, memory: 0 };
     const scheduler = this.#options.scheduler;
-    const lines: [string, string][] = [
+    const lines: (readonly [string, string])[] = [
       ['Role', 'primary'],
       ['Strategy', scheduler.strategy],
       ['Filters', scheduler.filters.join(', ')],
@@ -516,14 +505,7 @@ export class MesosCluster implements Cluster {
       const used = usedOn.get(agent.id) ?? { cpus: 0, memMb: 0 };
       lines.push(['  └ Reserved', `${formatScalar(used.cpus)} CPUs, ${humanBytes(used.memMb * 1024 * 1024)}`]);
       lines.push(['  └ Offered', `${formatScalar(offered.cpus)} CPUs, ${humanBytes(offered.mem * 1024 * 1024)}`]);
-      const labels = { ...(engine.isHealthy ? engine.labels : {}), ...agent.attributeLabels };
-      lines.push([
-        '  └ Labels',
-        Object.keys(labels)
-          .sort()
-          .map((k) => `${k}=${labels[k]}`)
-          .join(', '),
-      ]);
+      lines.push(labelsLine({ ...(engine.isHealthy ? engine.labels : {}), ...agent.attributeLabels }));
       if (engine.serverVersion) lines.push(['  └ ServerVersion', engine.serverVersion]);
     }
     const imageIds = new Set(this.#agents.engines().flatMap((e) => e.images.map((i) => i.Id)));

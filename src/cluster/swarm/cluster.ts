@@ -17,6 +17,7 @@ import type {
 import type { Engine, ContainerDetails } from '../../engine/engine.js';
 import { engineCall } from '../../engine/call.js';
 import { EnginePool, type EngineSettings } from '../engine-pool.js';
+import { ExecRegistry } from '../execs.js';
 import { EventLog } from '../events.js';
 import { ContainerIndex, type Findable } from '../lookup.js';
 import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
@@ -28,7 +29,7 @@ import { validateContainerName, NameReservations } from '../names.js';
 import { pinToNetworkNode } from '../networks.js';
 import type { Discovery } from '../../discovery/discovery.js';
 import type { Logger } from '../../util/logger.js';
-import { ManagerError, badParameter, noSuchExec, placementFailed } from '../../errors.js';
+import { ManagerError, badParameter, placementFailed } from '../../errors.js';
 import type { Scheduler } from '../../scheduler/index.js';
 import {
   extractSchedulingExpressions,
@@ -60,8 +61,6 @@ interface SwarmContainer extends Findable, Filterable {
   readonly engine: Engine;
 }
 
-const EXEC_MEMORY = 10_000;
-
 export class SwarmCluster implements Cluster {
   readonly driver = 'swarm' as const;
   readonly eventLog = new EventLog();
@@ -72,7 +71,7 @@ export class SwarmCluster implements Cluster {
   readonly #names = new NameReservations();
   /** Containers being created, reserved on their node so concurrent placements see them. */
   readonly #pending = new Map<Engine, ContainerOnNode[]>();
-  readonly #execs = new Map<string, ContainerLocation>();
+  readonly #execs = new ExecRegistry();
   #stopDiscovery: (() => void) | undefined;
 
   constructor(options: SwarmClusterOptions) {
@@ -279,7 +278,11 @@ export class SwarmCluster implements Cluster {
 
   async waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult> {
     const c = this.#index.resolve(ref);
-    return waitOnEngine(c.engine, c.id, condition, abort);
+    const result = await waitOnEngine(c.engine, c.id, condition, abort);
+    // The client acts on the answer at once (`docker run --rm` then `docker ps -a`): the cache must already show the
+    // exit or the removal, not wait for the engine's event to arrive.
+    await c.engine.refreshContainer(c.id).catch(() => undefined);
+    return result;
   }
 
   async listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]> {
@@ -347,14 +350,11 @@ export class SwarmCluster implements Cluster {
   }
 
   rememberExec(execId: string, location: ContainerLocation): void {
-    this.#execs.set(execId, location);
-    if (this.#execs.size > EXEC_MEMORY) this.#execs.delete(this.#execs.keys().next().value!);
+    this.#execs.remember(execId, location);
   }
 
   locateExec(execId: string): ContainerLocation {
-    const found = this.#execs.get(execId);
-    if (!found) throw noSuchExec(execId);
-    return found;
+    return this.#execs.locate(execId);
   }
 
   // --- internals -----------------------------------------------------------------------------------------------
