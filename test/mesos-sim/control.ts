@@ -118,6 +118,8 @@ export class SimControl {
     return {
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
       cpuUserMs: cpu.user / 1000,
       cpuSystemMs: cpu.system / 1000,
       uptimeSeconds: process.uptime(),

@@ -1,14 +1,20 @@
 // Scale check for `sim` mode: starts the standalone simulator in a child process with N agents, drives it with a
 // minimal framework (subscribe, fill every offer with tasks, acknowledge every update) until T tasks are RUNNING, and
 // reports the simulator's RSS, heap and CPU time (from its /__sim/metrics) at each phase.
-// Run: node --import tsx test/mesos-sim/scale.ts [--agents 5000] [--tasks 100000]
+// Run: node --import tsx test/mesos-sim/scale.ts [--agents 5000] [--tasks 100000] [--retry <ms>] [--profile <dir>]
+// (--retry sets the first status-update retry, 10 s by default as in Mesos; --profile writes a CPU profile there.)
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { RecordIOReader, type Ev } from './helpers.js';
 
 const { values } = parseArgs({
-  options: { agents: { type: 'string' }, tasks: { type: 'string' }, profile: { type: 'string' } },
+  options: {
+    agents: { type: 'string' },
+    tasks: { type: 'string' },
+    profile: { type: 'string' },
+    retry: { type: 'string' },
+  },
 });
 const AGENTS = Number(values.agents ?? 5000);
 const TASKS = Number(values.tasks ?? 100_000);
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
       '--mem',
       String(PER_AGENT * 64 + 32),
       '--no-record-argv',
+      ...(values.retry ? ['--retry', values.retry] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -71,7 +78,8 @@ async function main(): Promise<void> {
   const metrics = async (phase: string) => {
     const m = await getJson(`${url}/__sim/metrics?gc=1`);
     console.log(
-      `${phase.padEnd(28)} rss ${(m.rssBytes / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsedBytes / 2 ** 20).toFixed(0).padStart(5)} MiB  ` +
+      `${phase.padEnd(28)} rss ${(m.rssBytes / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsedBytes / 2 ** 20).toFixed(0).padStart(5)} MiB ` +
+        `(of ${(m.heapTotalBytes / 2 ** 20).toFixed(0)} MiB, external ${(m.externalBytes / 2 ** 20).toFixed(0)} MiB)  ` +
         `cpu ${((m.cpuUserMs + m.cpuSystemMs) / 1000).toFixed(1).padStart(6)} s  tasks ${m.tasks}  offers ${m.offers}`,
     );
     return m;

@@ -19,7 +19,10 @@ export class SubscriptionStream {
   private readonly res: ServerResponse;
   private readonly opts: StreamOptions;
   private heartbeat?: NodeJS.Timeout;
-  private stalledBuffer: Buffer[] | null = null;
+  private stalledBuffer: string[] | null = null;
+  private backlog: string[] = [];
+  private backlogHead = 0;
+  private drainHooked = false;
   private readonly rng?: () => number;
   private fuzzQueue: { data: Buffer[]; starts: number[]; size: number } | null = null;
   private fuzzPieces: Buffer[] = [];
@@ -54,12 +57,11 @@ export class SubscriptionStream {
   sendRaw(json: string): void {
     if (this.closed || this.ending) return;
     this.written++;
-    const record = encodeRecord(json);
     if (this.stalledBuffer) {
-      this.stalledBuffer.push(record);
+      this.stalledBuffer.push(json);
       return;
     }
-    this.emit(record);
+    this.emit(json);
   }
 
   /** SUBSCRIBED has been sent: a first HEARTBEAT now, then one per interval. */
@@ -77,7 +79,7 @@ export class SubscriptionStream {
     if (!on && this.stalledBuffer) {
       const held = this.stalledBuffer;
       this.stalledBuffer = null;
-      for (const r of held) this.emit(r);
+      for (const json of held) this.emit(json);
     }
   }
 
@@ -89,6 +91,7 @@ export class SubscriptionStream {
     if (this.stalledBuffer) this.stalledBuffer = null;
     if (this.carry) this.releaseCarry();
     if (this.pumping || this.fuzzQueue) return; // the pump ends the response when it drains
+    if (this.backlogHead < this.backlog.length) return; // so does the backlog
     this.res.end();
   }
 
@@ -112,11 +115,22 @@ export class SubscriptionStream {
     this.opts.onClose(this);
   }
 
-  private emit(record: Buffer): void {
+  private emit(json: string): void {
     if (!this.rng) {
-      this.res.write(record);
+      // While the socket is congested, events wait here as strings rather than as buffers in the socket: a slow
+      // scheduler then costs garbage-collected heap, which is given back once it catches up.
+      if (this.backlogHead < this.backlog.length || this.res.writableNeedDrain) {
+        this.backlog.push(json);
+        if (!this.drainHooked) {
+          this.drainHooked = true;
+          this.res.once('drain', () => this.flushBacklog());
+        }
+        return;
+      }
+      this.res.write(encodeRecord(json));
       return;
     }
+    const record = encodeRecord(json);
     // Gather what is sent in this tick, then split it as a whole so some chunks span records.
     if (!this.fuzzQueue) {
       this.fuzzQueue = { data: [], starts: [], size: 0 };
@@ -125,6 +139,26 @@ export class SubscriptionStream {
     this.fuzzQueue.starts.push(this.fuzzQueue.size);
     this.fuzzQueue.data.push(record);
     this.fuzzQueue.size += record.length;
+  }
+
+  private flushBacklog(): void {
+    this.drainHooked = false;
+    while (!this.closed && this.backlogHead < this.backlog.length) {
+      const ok = this.res.write(encodeRecord(this.backlog[this.backlogHead++]!));
+      if (!ok) {
+        this.drainHooked = true;
+        this.res.once('drain', () => this.flushBacklog());
+        break;
+      }
+    }
+    if (this.backlogHead >= this.backlog.length) {
+      this.backlog = [];
+      this.backlogHead = 0;
+      if (this.ending && !this.closed) this.res.end();
+    } else if (this.backlogHead > 4096) {
+      this.backlog = this.backlog.slice(this.backlogHead);
+      this.backlogHead = 0;
+    }
   }
 
   private flushFuzz(): void {
