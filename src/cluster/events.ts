@@ -71,9 +71,15 @@ export class EventLog extends EventEmitter<{ event: [ClusterEvent] }> {
     this.emit('event', event);
   }
 
-  /** Past events with `time` in [sinceSeconds, untilSeconds]. */
+  /**
+   * Past events from `sinceSeconds` to `untilSeconds`, both inclusive, compared to the nanosecond time as dockerd does
+   * (`--since` is often a fraction of a second: whole seconds would replay what came just before it).
+   */
   since(sinceSeconds: number, untilSeconds = Infinity): ClusterEvent[] {
-    return this.#history.filter((e) => (e.time ?? 0) >= sinceSeconds && (e.time ?? 0) <= untilSeconds);
+    return this.#history.filter((e) => {
+      const at = e.timeNano !== undefined ? e.timeNano / 1e9 : (e.time ?? 0);
+      return at >= sinceSeconds && at <= untilSeconds;
+    });
   }
 }
 

@@ -122,23 +122,43 @@ function events(ctx: Context): Promise<void> {
     if (accept(event) && !res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
   };
   const nowSeconds = Date.now() / 1000;
-  if (since !== undefined) for (const event of log.since(Math.floor(since), until ?? Infinity)) write(event);
+  // As dockerd: either bound asks for the history (`--until` alone replays everything kept up to it), then the live
+  // stream follows unless `until` has passed already.
+  if (since !== undefined || until !== undefined) for (const event of log.since(since ?? 0, until)) write(event);
   if (until !== undefined && until <= nowSeconds) {
     res.end();
     return Promise.resolve();
   }
   return new Promise((resolve) => {
-    const listener = (event: ClusterEvent) => write(event);
+    const listener = (event: ClusterEvent) => {
+      if (until === undefined || eventSeconds(event) <= until) write(event);
+    };
     log.on('event', listener);
-    const timer = until === undefined ? undefined : setTimeout(finish, (until - nowSeconds) * 1000);
+    const cancel = until === undefined ? undefined : at(until * 1000, finish);
     function finish() {
-      clearTimeout(timer);
+      cancel?.();
       log.off('event', listener);
       if (!res.writableEnded) res.end();
       resolve();
     }
     res.on('close', finish);
   });
+}
+
+function eventSeconds(event: ClusterEvent): number {
+  return event.timeNano !== undefined ? event.timeNano / 1e9 : (event.time ?? 0);
+}
+
+/** Runs `fn` at the wall-clock time `ms`, however far: one setTimeout cannot wait longer than about 24.8 days. */
+function at(ms: number, fn: () => void): () => void {
+  const MAX_TIMEOUT = 2 ** 31 - 1;
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = ms - Date.now();
+    timer = left > MAX_TIMEOUT ? setTimeout(arm, MAX_TIMEOUT) : setTimeout(fn, Math.max(left, 0));
+  };
+  arm();
+  return () => clearTimeout(timer);
 }
 
 async function auth(ctx: Context): Promise<void> {
