@@ -44,8 +44,9 @@ const boxes = () => nodes.map((_, i) => `${prefix}box${i}`);
 
 test('exec without -i prints stdout and stderr apart and returns the exit code', async (t) => {
   if (!m) return t.skip('no engines');
+  const docker = m.docker;
   for (const box of boxes()) {
-    const result = await m.docker(['exec', box, 'sh', '-c', 'echo out; echo err >&2; exit 4']);
+    const result = await docker(['exec', box, 'sh', '-c', 'echo out; echo err >&2; exit 4']);
     assert.equal(result.code, 4, box);
     assert.equal(result.stdout, 'out\n', box);
     assert.equal(result.stderr, 'err\n', box);
@@ -54,8 +55,9 @@ test('exec without -i prints stdout and stderr apart and returns the exit code',
 
 test('exec -i passes piped stdin and ends when stdin ends', async (t) => {
   if (!m) return t.skip('no engines');
+  const docker = m.docker;
   for (const box of boxes()) {
-    const echoed = await m.docker(['exec', '-i', box, 'cat'], { input: 'x\n', timeoutMs: 15_000 });
+    const echoed = await docker(['exec', '-i', box, 'cat'], { input: 'x\n', timeoutMs: 15_000 });
     assert.equal(echoed.code, 0, echoed.stderr);
     assert.equal(echoed.stdout, 'x\n');
   }
