@@ -19,7 +19,7 @@ import {
 } from './messages.js';
 import type { ResourceBag } from './resources.js';
 import { StatusUpdateManager, type QueuedUpdate } from './status-updates.js';
-import { dbl, timestampSeconds } from './wire-json.js';
+import { dbl, Deferred, timestampSeconds } from './wire-json.js';
 
 export type AttributeValue =
   | { name: string; type: 'TEXT'; text: string }
@@ -309,7 +309,7 @@ export class SimAgent {
       message?: string;
       source: string;
       reason?: string;
-      data?: Buffer;
+      data?: Buffer | (() => Buffer);
       healthy?: boolean;
       networkInfos?: NetworkInfoMsg[];
     },
@@ -324,7 +324,7 @@ export class SimAgent {
       message: f.message,
       source: f.source,
       reason: f.reason,
-      data: f.data,
+      data: typeof f.data === 'function' ? new Deferred(f.data) : f.data,
       agent_id: { value: this.config.id },
       executor_id: { value: taskId },
       timestamp: dbl(timestampSeconds()),

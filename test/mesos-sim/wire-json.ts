@@ -9,6 +9,21 @@ export class Double {
 }
 export const dbl = (value: number): Double => new Double(value);
 
+/**
+ * A value computed the first time it is written (then kept). Sim-mode TASK_RUNNING carries a few KB of `docker
+ * inspect`; with 100,000 tasks queued behind their unacknowledged TASK_STARTING that is only built when it is sent.
+ */
+export class Deferred {
+  private computed?: { v: unknown };
+  private readonly make: () => unknown;
+  constructor(make: () => unknown) {
+    this.make = make;
+  }
+  get value(): unknown {
+    return (this.computed ??= { v: this.make() }).v;
+  }
+}
+
 function writeDouble(v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
   if (Number.isInteger(v) && Math.abs(v) < 1e21) return `${v}.0`;
@@ -35,6 +50,8 @@ function write(value: unknown, out: string[]): void {
     out.push(value ? 'true' : 'false');
   } else if (value instanceof Double) {
     out.push(writeDouble(value.value));
+  } else if (value instanceof Deferred) {
+    write(value.value, out);
   } else if (Array.isArray(value)) {
     out.push('[');
     let first = true;
