@@ -2,6 +2,7 @@
 # Starts the real services the tests use, idempotently: two Docker engines (node-1 on the default socket and
 # tcp://127.0.0.1:2375; node-2 in its own mount and UTS namespace on /var/run/docker-node2.sock and
 # tcp://127.0.0.1:2385), ZooKeeper on 127.0.0.1:2181, and busybox:latest built from Debian's busybox-static.
+# The engines carry labels for the constraint tests (node-1: region=east, disk=ssd; node-2: region=west).
 # Writes the addresses to .ci/services.env for the test setup to read.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,6 +16,60 @@ wait_for() { # wait_for <seconds> <command...>
     sleep 0.1
   done
 }
+
+# --- engine labels --------------------------------------------------------------------------------------------
+# In each daemon's daemon.json rather than --label flags, so a test can change them on a live daemon (dockerd
+# re-reads its labels on SIGHUP). node-2's /etc/docker is /etc/docker-node2 (bind-mounted in its namespace).
+NODE1_LABELS=(region=east disk=ssd)
+NODE2_LABELS=(region=west)
+# A test adds containerslots=N to node-2 for a few seconds; one left behind by a killed test would cap every other
+# suite, so a containerslots label in a file untouched for this long is dropped.
+STALE_TEMPORARY_LABEL_MIN=5
+
+ensure_labels() { # ensure_labels <daemon.json> <key=value...>: sets these keys, keeps every other setting and label
+  node -e '
+    const fs = require("fs");
+    const [file, staleMinutes, ...wanted] = process.argv.slice(1);
+    let config = {};
+    let age = Infinity;
+    try {
+      config = JSON.parse(fs.readFileSync(file, "utf8"));
+      age = (Date.now() - fs.statSync(file).mtimeMs) / 60000;
+    } catch (err) {
+      if (err.code !== "ENOENT") throw err;
+    }
+    const keyOf = (label) => label.slice(0, label.indexOf("="));
+    const keys = new Set(wanted.map(keyOf));
+    const old = Array.isArray(config.labels) ? config.labels : [];
+    const kept = old.filter((l) => !keys.has(keyOf(l)) && !(keyOf(l) === "containerslots" && age > Number(staleMinutes)));
+    const labels = [...wanted, ...kept];
+    if (JSON.stringify(labels.slice().sort()) !== JSON.stringify(old.slice().sort())) {
+      config.labels = labels;
+      fs.writeFileSync(file + ".tmp", JSON.stringify(config, null, 2) + "\n");
+      fs.renameSync(file + ".tmp", file);
+    }
+  ' "$1" "$STALE_TEMPORARY_LABEL_MIN" "${@:2}"
+}
+
+labels_match() { # labels_match <socket> <daemon.json>: the running daemon shows exactly the file's labels
+  local shown wanted
+  shown=$(docker -H "$1" info --format '{{json .Labels}}' | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.stringify((JSON.parse(s)||[]).sort())))')
+  wanted=$(node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(JSON.stringify((c.labels||[]).slice().sort()))' "$2")
+  [ "$shown" = "$wanted" ]
+}
+
+reload_labels() { # reload_labels <socket> <pidfile> <daemon.json>: a running daemon that shows other labels reloads
+  docker -H "$1" version >/dev/null 2>&1 || return 0
+  labels_match "$1" "$3" && return 0
+  kill -HUP "$(cat "$2")"
+  wait_for 10 labels_match "$1" "$3"
+}
+
+mkdir -p /etc/docker /etc/docker-node2
+ensure_labels /etc/docker/daemon.json "${NODE1_LABELS[@]}"
+ensure_labels /etc/docker-node2/daemon.json "${NODE2_LABELS[@]}"
+reload_labels unix:///var/run/docker.sock /var/run/docker.pid /etc/docker/daemon.json
+reload_labels unix:///var/run/docker-node2.sock /var/run/docker-node2.pid /etc/docker-node2/daemon.json
 
 # --- node-1: the machine's engine --------------------------------------------------------------------------
 if ! docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; then

@@ -67,6 +67,17 @@ export class Engine extends EventEmitter<EngineEvents> {
   #info: Record<string, unknown> | undefined;
   #version: Record<string, unknown> | undefined;
   readonly #containers = new Map<string, ContainerDetails>();
+  /**
+   * Reads of the daemon's containers are numbered as they are issued, and a cache entry remembers the read it
+   * came from, so a read that lands late cannot undo a later one: a full refresh's listing taken just before a
+   * create would otherwise drop the new container when it lands (and an inspect issued before a destroy bring the
+   * container back), until the next refresh. Meanwhile the scheduler would count a slot or a host port as free.
+   */
+  #readTicket = 0;
+  /** Per container, the ticket of the read its cache entry reflects; kept while an older read is in flight. */
+  readonly #readAt = new Map<string, number>();
+  readonly #readsInFlight = new Set<number>();
+  #prunedBelow = 0;
   #images: ImageSummary[] = [];
   #revision = 0;
   #closed = false;
@@ -237,39 +248,81 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Re-reads one container; drops it from the cache when the daemon no longer has it. */
   async refreshContainer(id: string): Promise<ContainerDetails | undefined> {
+    const ticket = this.#issueRead();
     try {
       const details = await this.docker.getContainer(id).inspect();
-      this.#containers.set(details.Id, details);
-      this.#touch(details.Id);
+      if (this.#record(details.Id, ticket, details)) this.#touch(details.Id);
       return details;
     } catch (err) {
       if (statusOf(err) === 404) {
-        if (this.#containers.delete(id)) this.#touch(id);
+        if (this.#record(id, ticket, undefined)) this.#touch(id);
         return undefined;
       }
       throw err;
+    } finally {
+      this.#settleRead(ticket);
     }
   }
 
   /** Lists every container and inspects those that are new or whose state changed. */
   async refreshContainers(): Promise<void> {
-    const listed = await this.docker.listContainers({ all: true });
-    const seen = new Set<string>();
-    await Promise.all(
-      listed.map(async (summary) => {
-        seen.add(summary.Id);
-        const cached = this.#containers.get(summary.Id);
-        if (cached && cached.State.Status === summary.State) return;
-        try {
-          const details = await this.docker.getContainer(summary.Id).inspect();
-          this.#containers.set(details.Id, details);
-        } catch (err) {
-          if (statusOf(err) !== 404) throw err;
-        }
-      }),
-    );
-    for (const id of this.#containers.keys()) if (!seen.has(id)) this.#containers.delete(id);
+    const listedAt = this.#issueRead();
+    try {
+      const listed = await this.docker.listContainers({ all: true });
+      const seen = new Set<string>();
+      await Promise.all(
+        listed.map(async (summary) => {
+          seen.add(summary.Id);
+          const cached = this.#containers.get(summary.Id);
+          if (cached && cached.State.Status === summary.State) return;
+          const ticket = this.#issueRead();
+          try {
+            this.#record(summary.Id, ticket, await this.docker.getContainer(summary.Id).inspect());
+          } catch (err) {
+            if (statusOf(err) !== 404) throw err;
+          } finally {
+            this.#settleRead(ticket);
+          }
+        }),
+      );
+      // Not listed: gone, unless a read issued after the listing (the create's own, say) found it.
+      for (const id of [...this.#containers.keys()]) if (!seen.has(id)) this.#record(id, listedAt, undefined);
+    } finally {
+      this.#settleRead(listedAt);
+    }
     this.#touch(undefined);
+  }
+
+  #issueRead(): number {
+    const ticket = ++this.#readTicket;
+    this.#readsInFlight.add(ticket);
+    return ticket;
+  }
+
+  /** Forgets the tickets no read still in flight is older than: nothing can land that they would refuse. */
+  #settleRead(ticket: number): void {
+    this.#readsInFlight.delete(ticket);
+    const oldest = this.#oldestRead();
+    // While one read stays the oldest (a full refresh's listing, all through its inspects), there is nothing new to
+    // forget: skipping keeps a refresh of many containers linear.
+    if (this.#readAt.size === 0 || oldest === this.#prunedBelow) return;
+    this.#prunedBelow = oldest;
+    for (const [id, at] of this.#readAt) if (at < oldest) this.#readAt.delete(id);
+  }
+
+  #oldestRead(): number {
+    // Tickets go into the set in increasing order, and a Set iterates in insertion order: the first is the oldest.
+    return this.#readsInFlight.values().next().value ?? Infinity;
+  }
+
+  /** Puts what read `ticket` found (`undefined`: no such container) in the cache, unless a later read answered. */
+  #record(id: string, ticket: number, details: ContainerDetails | undefined): boolean {
+    if (ticket < (this.#readAt.get(id) ?? 0)) return false;
+    // Only an older read still in flight could land after this one and need refusing.
+    if (this.#oldestRead() < ticket) this.#readAt.set(id, ticket);
+    if (details) this.#containers.set(id, details);
+    else if (!this.#containers.delete(id)) return false;
+    return true;
   }
 
   async refreshImages(): Promise<void> {
@@ -395,7 +448,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (event.Type === 'container' && id) {
         const action = event.Action ?? event.status ?? '';
         if (action === 'destroy') {
-          if (this.#containers.delete(id)) this.#touch(id);
+          const ticket = this.#issueRead();
+          if (this.#record(id, ticket, undefined)) this.#touch(id);
+          this.#settleRead(ticket);
         } else if (!action.startsWith('exec_') || !this.#containers.has(id)) {
           await this.refreshContainer(id);
         }
