@@ -90,11 +90,13 @@ export class Context {
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
+    // Encoded once: Buffer.byteLength and then writing the string would each walk it (33 MB for 30,000 containers).
+    const payload = Buffer.from(text, 'utf8');
     this.res.writeHead(status, {
       'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-      'Content-Length': Buffer.byteLength(text),
+      'Content-Length': payload.length,
     });
-    this.res.end(this.req.method === 'HEAD' ? undefined : text);
+    this.res.end(this.req.method === 'HEAD' ? undefined : payload);
   }
 }
 
