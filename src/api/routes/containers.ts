@@ -181,6 +181,66 @@ async function streamFrom(ctx: Context, suffix: string, purpose: StreamPurpose):
   );
 }
 
+/**
+ * Stats from the container's engine. Where the manager's ID is not the engine's (mesos mode: the container is
+ * `mesos-<uuid>` on its agent), each stats object is renamed to the ID and name the client knows, as `docker stats`
+ * prints them.
+ */
+async function stats(ctx: Context): Promise<void> {
+  const cluster = ctx.services.cluster;
+  const location = await cluster.locateContainer(ctx.param('name'));
+  const path = containerPath(ctx, location, '/stats');
+  if (location.id === location.engineContainerId) {
+    await proxyTo(ctx, location.engine, path);
+    return;
+  }
+  const name = String((await cluster.inspectContainer(location.id, false)).Name ?? '');
+  const rename = (line: string): string => {
+    try {
+      const parsed = JSON.parse(line) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return line;
+      return `${JSON.stringify({ ...parsed, id: location.id, name })}\n`;
+    } catch {
+      return line;
+    }
+  };
+  await new Promise<void>((resolve, reject) => {
+    const request = location.engine.transport.request({ method: 'GET', path });
+    request.on('response', (answer) => {
+      location.engine.noteSuccess();
+      ctx.res.writeHead(answer.statusCode ?? 502, {
+        'Content-Type': String(answer.headers['content-type'] ?? 'application/json'),
+      });
+      ctx.res.flushHeaders();
+      // The engine writes one JSON object per line (one in all without `stream`).
+      let pending = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (text: string) => {
+        pending += text;
+        for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+          ctx.res.write(answer.statusCode === 200 ? rename(pending.slice(0, nl + 1)) : pending.slice(0, nl + 1));
+          pending = pending.slice(nl + 1);
+        }
+      });
+      answer.on('end', () => {
+        ctx.res.end(pending && answer.statusCode === 200 ? rename(pending) : pending);
+        resolve();
+      });
+      answer.on('error', (err) => {
+        ctx.res.destroy(err);
+        resolve();
+      });
+    });
+    request.on('error', (err) => {
+      location.engine.noteFailure(err);
+      if (ctx.res.headersSent) ctx.res.destroy(err);
+      else reject(err);
+    });
+    ctx.res.on('close', () => request.destroy());
+    request.end();
+  });
+}
+
 /** After the container ended, the engine's attach stream gets this long to deliver the last output. */
 const ATTACH_DRAIN_MS = 2000;
 
@@ -299,7 +359,7 @@ export const containerRoutes: Route[] = [
   { method: 'POST', pattern: '/containers/*name/exec', handler: execCreate },
   { method: 'GET', pattern: '/containers/*name/logs', handler: logs },
   { method: 'GET', pattern: '/containers/*name/top', handler: proxied('/top') },
-  { method: 'GET', pattern: '/containers/*name/stats', handler: proxied('/stats') },
+  { method: 'GET', pattern: '/containers/*name/stats', handler: stats },
   { method: 'GET', pattern: '/containers/*name/changes', handler: proxied('/changes') },
   { method: 'GET', pattern: '/containers/*name/export', handler: proxied('/export') },
   { method: 'GET', pattern: '/containers/*name/archive', handler: proxied('/archive') },
