@@ -7,7 +7,7 @@ export interface ExecutorUpdate {
   state: TaskState;
   message?: string;
   reason?: string;
-  /** TASK_RUNNING's `docker inspect` output (or how to make it, when it is first sent). */
+  /** TASK_RUNNING's `docker inspect` output (or how to make it, identically, each time the update is sent). */
   data?: Buffer | (() => Buffer);
   /** Set only when the container has its own address (BRIDGE/USER); otherwise the agent fills in its own IP. */
   networkInfos?: NetworkInfoMsg[];

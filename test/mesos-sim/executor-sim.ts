@@ -32,10 +32,14 @@ const networkIds = new Map<string, string>();
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A plausible `docker inspect` object; IDs are derived from the container ID (hashing 100,000 of them costs). */
-function syntheticInspect(containerId: string, o: RunOptions, ip: string | undefined): Record<string, unknown> {
+function syntheticInspect(
+  containerId: string,
+  o: RunOptions,
+  ip: string | undefined,
+  now: string,
+): Record<string, unknown> {
   const hex = containerId.replace(/-/g, '');
   const id = (hex + [...hex].reverse().join('')).slice(0, 64);
-  const now = new Date().toISOString();
   const networks: Record<string, unknown> = {};
   let networkId = networkIds.get(o.network);
   if (!networkId) networkIds.set(o.network, (networkId = sha256(o.network)));
@@ -158,9 +162,10 @@ export class SimExecutor implements TaskExecutor {
     // Captured alone, so the TaskInfo is not kept alive until TASK_RUNNING is first sent.
     const containerId = launch.containerId;
     const options = built.options;
+    const startedAt = new Date().toISOString();
     this.host.update({
       state: 'TASK_RUNNING',
-      data: () => formatInspect(syntheticInspect(containerId, options, ip)),
+      data: () => formatInspect(syntheticInspect(containerId, options, ip, startedAt)),
       networkInfos,
     });
   }

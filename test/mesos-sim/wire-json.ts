@@ -10,17 +10,14 @@ export class Double {
 export const dbl = (value: number): Double => new Double(value);
 
 /**
- * A value computed the first time it is written (then kept). Sim-mode TASK_RUNNING carries a few KB of `docker
- * inspect`; with 100,000 tasks queued behind their unacknowledged TASK_STARTING that is only built when it is sent.
+ * A value computed each time it is written, never kept. Sim-mode TASK_RUNNING carries a few KB of `docker inspect`;
+ * with 100,000 tasks waiting for their acknowledgements, holding it costs hundreds of MB. The maker must return
+ * the same value every time (a retried update is the same update).
  */
 export class Deferred {
-  private computed?: { v: unknown };
-  private readonly make: () => unknown;
+  readonly make: () => unknown;
   constructor(make: () => unknown) {
     this.make = make;
-  }
-  get value(): unknown {
-    return (this.computed ??= { v: this.make() }).v;
   }
 }
 
@@ -51,7 +48,7 @@ function write(value: unknown, out: string[]): void {
   } else if (value instanceof Double) {
     out.push(writeDouble(value.value));
   } else if (value instanceof Deferred) {
-    write(value.value, out);
+    write(value.make(), out);
   } else if (Array.isArray(value)) {
     out.push('[');
     let first = true;
