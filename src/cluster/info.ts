@@ -47,9 +47,13 @@ function round(n: number): string {
   return String(Number(n.toFixed(3)));
 }
 
+// One collator for every comparison: `localeCompare` with options builds a new one per call, which made sorting
+// 1,000 nodes for `docker info` cost milliseconds. Same locale and options, so the same order.
+const NATURAL = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /** Natural sort (node-2 before node-10), as classic Swarm orders nodes. */
 export function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+  return NATURAL.compare(a, b);
 }
 
 /** `  └ Labels: k=v, k2=v2`, sorted by key. */
