@@ -25,6 +25,7 @@ import { EventLog, type EventNode } from '../events.js';
 import { containerPredicate, impliesAll } from '../container-filters.js';
 import { validateContainerName } from '../names.js';
 import { placementRequest } from '../placement-request.js';
+import { pinToNetworkNode } from '../networks.js';
 import type { EngineSettings } from '../engine-pool.js';
 import type { ClusterOptionKey } from '../options.js';
 import { labelsLine, naturalCompare } from '../info.js';
@@ -147,7 +148,7 @@ export class MesosCluster implements Cluster {
     if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
     const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
     validateSchedulingLabels(moved.Labels);
-    const config: CreateBody = { ...body, Env: moved.Env ?? body.Env, Labels: moved.Labels };
+    const config = await this.#pinToNetwork({ ...body, Env: moved.Env ?? body.Env, Labels: moved.Labels });
     resourceNeed(config, this.#defaults);
     this.#checkTranslatable(config);
     const chosen = name?.replace(/^\//, '') || generatedName((n) => this.#nameTaken(n));
@@ -165,6 +166,18 @@ export class MesosCluster implements Cluster {
     } finally {
       release();
     }
+  }
+
+  /**
+   * A node-local network (`--network name` or `node/name`) exists on one engine only: the container may run only on
+   * that node's agents (a `node==` constraint, as the native driver adds), and the engine gets the network's plain
+   * name. Without this, placement picked any agent and `docker run` failed there with "network not found".
+   */
+  async #pinToNetwork(config: CreateBody): Promise<CreateBody> {
+    const { config: pinned, node } = await pinToNetworkNode(this.#agents.engines(), config);
+    if (!node) return pinned;
+    const { Labels } = extractSchedulingExpressions({ Env: [`constraint:node==${node}`], Labels: pinned.Labels });
+    return { ...pinned, Labels };
   }
 
   /** Builds a TaskInfo with stand-in resources, so what Mesos cannot do is refused at create, not at start. */

@@ -220,7 +220,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
 
   #fromConfig(): ContainerDetails {
     const c = this.config as Record<string, unknown>;
-    const { HostConfig, NetworkingConfig: _networking, ...config } = c;
+    const { HostConfig, NetworkingConfig, ...config } = c;
     const argv = [...listOf(c.Entrypoint), ...listOf(c.Cmd)];
     return {
       Id: this.id,
@@ -231,12 +231,47 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
       Name: `/${this.name}`,
       HostConfig: HostConfig ?? {},
       Config: { ...config, Labels: this.labels },
-      NetworkSettings: { Ports: {}, Networks: {} },
+      NetworkSettings: { Ports: {}, Networks: this.#configuredNetworks(HostConfig, NetworkingConfig) },
       Mounts: [],
       State: {},
     } as unknown as ContainerDetails;
   }
+
+  /**
+   * The networks a container not launched yet will join, as dockerd shows them for a created container: compose
+   * reads them (with its short-ID alias on user networks) to decide whether it must still connect the container.
+   */
+  #configuredNetworks(host: unknown, networking: unknown): Record<string, unknown> {
+    const mode = String((host as { NetworkMode?: string } | undefined)?.NetworkMode ?? '');
+    const endpoints =
+      (networking as { EndpointsConfig?: Record<string, { Aliases?: string[] | null } | null> } | undefined)
+        ?.EndpointsConfig ?? {};
+    const out: Record<string, unknown> = {};
+    if (mode.startsWith('container:')) return out;
+    const network = mode === '' || mode === 'default' ? 'bridge' : mode;
+    const userNetwork = !['bridge', 'host', 'none'].includes(network);
+    const aliases = [...(endpoints[network]?.Aliases ?? [])];
+    if (userNetwork && !aliases.includes(this.id.slice(0, 12))) aliases.push(this.id.slice(0, 12));
+    out[network] = { ...EMPTY_ENDPOINT, ...endpoints[network], Aliases: userNetwork ? aliases : null };
+    return out;
+  }
 }
+
+const EMPTY_ENDPOINT = {
+  IPAMConfig: null,
+  Links: null,
+  Aliases: null,
+  NetworkID: '',
+  EndpointID: '',
+  Gateway: '',
+  IPAddress: '',
+  IPPrefixLen: 0,
+  IPv6Gateway: '',
+  GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0,
+  MacAddress: '',
+  DriverOpts: null,
+};
 
 function listOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];

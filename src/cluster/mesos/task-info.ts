@@ -66,12 +66,19 @@ export function buildTaskInfo(build: TaskBuild): TaskInfo {
   }
   const endpoints = (config.NetworkingConfig as { EndpointsConfig?: Record<string, { Aliases?: string[] | null }> })
     ?.EndpointsConfig;
+  const aliases: string[] = [];
   for (const [network, endpoint] of Object.entries(endpoints ?? {})) {
     if (network !== mode && !(mode === '' && network === 'bridge')) {
       throw badParameter(`connecting to a second network (${network}) at create is not supported by the mesos driver`);
     }
-    for (const alias of endpoint?.Aliases ?? []) param('network-alias', alias);
+    aliases.push(...(endpoint?.Aliases ?? []));
   }
+  // On a user network dockerd lets other containers reach a container by its name and short ID. The engine knows
+  // this one as mesos-<uuid> under another ID, so the manager's name and ID go in as aliases.
+  if (parameters.some((p) => p.key === 'network')) {
+    for (const alias of [build.name, build.managerId.slice(0, 12)]) if (!aliases.includes(alias)) aliases.push(alias);
+  }
+  for (const alias of aliases) param('network-alias', alias);
 
   if (config.Hostname) {
     if (docker.network === 'HOST') {
