@@ -104,14 +104,24 @@ async function wait(ctx: Context): Promise<void> {
   }
 }
 
-/** Proxies, then lets the cluster refresh what the engine changed (pause, unpause, update). */
+/**
+ * Passes the call to the engine, lets the cluster refresh what it changed (pause, unpause, update), and only then
+ * answers: the client's next call (an inspect right after `docker pause`) must see the change.
+ */
 function proxyAndRefresh(suffix: string) {
   return async (ctx: Context) => {
     const cluster = ctx.services.cluster;
     const location = await cluster.locateContainer(ctx.param('name'));
     const body = await ctx.body();
-    await proxyTo(ctx, location.engine, containerPath(ctx, location, suffix), body);
-    await cluster.containerChanged(location);
+    const answer = await engineRequest(
+      location.engine,
+      ctx.req.method ?? 'POST',
+      containerPath(ctx, location, suffix),
+      body.length ? body : undefined,
+    );
+    if (answer.status < 300) await cluster.containerChanged(location);
+    ctx.res.writeHead(answer.status, answer.body.length ? { 'Content-Type': 'application/json' } : {});
+    ctx.res.end(answer.body);
   };
 }
 

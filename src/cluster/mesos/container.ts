@@ -127,7 +127,9 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
     const phase = this.task?.phase;
     if (!phase) return 'created';
     if (this.isStarting) return this.restartCount > 0 || this.task?.startedAt ? 'restarting' : 'created';
-    if (this.isRunning) return 'running';
+    // Pause is done on the engine (Mesos knows nothing of it); the engine's inspect after it says so.
+    if (this.isRunning)
+      return (this.task?.inspect?.State as { Paused?: boolean } | undefined)?.Paused ? 'paused' : 'running';
     return 'exited';
   }
 
@@ -196,21 +198,22 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   #state(engineState: Record<string, unknown> | undefined): Record<string, unknown> {
     const task = this.task;
     const status = this.dockerStatus;
+    const running = status === 'running' || status === 'paused';
     const zero = '0001-01-01T00:00:00Z';
     return {
       ...(engineState ?? {}),
       Status: status,
-      Running: status === 'running',
-      Paused: status === 'running' ? Boolean(engineState?.Paused) : false,
+      Running: running,
+      Paused: status === 'paused',
       Restarting: status === 'restarting',
       OOMKilled: false,
       Dead: false,
-      Pid: status === 'running' ? Number(engineState?.Pid ?? 0) : 0,
+      Pid: running ? Number(engineState?.Pid ?? 0) : 0,
       ExitCode: this.exitCode(),
       Error:
         task && (task.phase === 'failed' || task.phase === 'error' || task.phase === 'lost')
           ? (task.message ?? '')
-          : status === 'running'
+          : running
             ? ''
             : this.lastError,
       StartedAt: task?.startedAt ?? zero,
