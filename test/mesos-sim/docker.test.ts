@@ -4,6 +4,7 @@
 // `docker ps -a`, pull failures and bad options never create one, and an agent on the second engine uses that engine.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import { startMesosSim, type MesosSim } from './index.js';
@@ -16,6 +17,19 @@ const skip2 = skip1 || gate(await dockerAvailable('/var/run/docker-node2.sock'))
 const docker1 = new Docker({ socketPath: '/var/run/docker.sock' });
 const docker2 = new Docker({ socketPath: '/var/run/docker-node2.sock' });
 const GRACE_1S = { kill_policy: { grace_period: { nanoseconds: 1_000_000_000 } } };
+
+/** A port of the agent's range that nothing on this host listens on (other suites share the engine). */
+async function freePortInRange(from: number, to: number): Promise<number> {
+  for (;;) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,7 +89,7 @@ describe('docker executor on the real engine', { skip: skip1 }, () => {
 
   test('bridge network, port mapping, env, volumes, parameters: the container matches the docker run mapping', async () => {
     const offer = await nextOffer();
-    const hostPort = 31000 + Math.floor(Math.random() * 900);
+    const hostPort = await freePortInRange(31000, 32000);
     await s.launch(
       offer,
       [

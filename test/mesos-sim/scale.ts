@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // Never leave the simulator behind, even when this script dies.
+  process.on('exit', () => child.kill('SIGKILL'));
   const url = await new Promise<string>((resolve) =>
     child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
   );
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
   let launched = 0;
   let running = 0;
   let acks = 0;
+  const acking = new Set<string>();
   let updates = 0;
   const t0 = Date.now();
   let done!: () => void;
@@ -105,9 +108,15 @@ async function main(): Promise<void> {
     const taskId = /"task_id":\{"value":"([^"]+)"\}/.exec(text)![1];
     const agentId = /"agent_id":\{"value":"([^"]+)"\}/.exec(text)![1];
     const state = /"state":"([A-Z_]+)"/.exec(text)![1];
+    // A retry of an update whose ACK is still on its way needs no second ACK.
+    if (acking.has(uuid)) return;
+    acking.add(uuid);
     void call('ACKNOWLEDGE', {
       acknowledge: { agent_id: { value: agentId }, task_id: { value: taskId }, uuid },
-    }).then(() => acks++);
+    }).then(() => {
+      acking.delete(uuid);
+      acks++;
+    });
     if (state === 'TASK_RUNNING' && ++running === TASKS) done();
   };
 
