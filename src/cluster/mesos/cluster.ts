@@ -66,6 +66,8 @@ export class MesosCluster implements Cluster {
   readonly #execs = new ExecRegistry();
   /** Attach and log streams open per container, so `--rm` waits for them before removing. */
   readonly #streams = new Map<string, number>();
+  /** Each container's resource need, for `docker info` (resourceNeed per container per call was most of its cost). */
+  readonly #needs = new WeakMap<MesosContainer, { readonly cpus: number; readonly memMb: number }>();
   #framework: MesosFramework | undefined;
   #zookeeper: ZooKeeperValue | undefined;
 
@@ -493,9 +495,12 @@ export class MesosCluster implements Cluster {
     for (const c of this.#store.values()) {
       if (!c.agentId || !c.isRunning) continue;
       containersOn.set(c.agentId, (containersOn.get(c.agentId) ?? 0) + 1);
-      const need = safeNeed(c, this.#defaults);
-      const used = usedOn.get(c.agentId) ?? { cpus: 0, memMb: 0 };
-      usedOn.set(c.agentId, { cpus: used.cpus + need.cpus, memMb: used.memMb + need.memMb });
+      const need = this.#need(c);
+      const used = usedOn.get(c.agentId);
+      if (used) {
+        used.cpus += need.cpus;
+        used.memMb += need.memMb;
+      } else usedOn.set(c.agentId, { cpus: need.cpus, memMb: need.memMb });
     }
     for (const agent of agents) {
       const engine = agent.engine;
@@ -538,6 +543,16 @@ export class MesosCluster implements Cluster {
 
   #resolve(ref: string): MesosContainer {
     return this.#store.index.resolve(ref);
+  }
+
+  /** What a container reserves, read from its create config once (the config never changes). */
+  #need(c: MesosContainer): { readonly cpus: number; readonly memMb: number } {
+    let need = this.#needs.get(c);
+    if (!need) {
+      need = safeNeed(c, this.#defaults);
+      this.#needs.set(c, need);
+    }
+    return need;
   }
 
   #agentName(agentId: string): string {
