@@ -78,6 +78,8 @@ export interface ClusterInfo {
   readonly memory: number;
   /** `[key, value]` pairs the docker CLI prints under "Server" as `key: value` lines. */
   readonly systemStatus: readonly (readonly [string, string])[];
+  /** `systemStatus` already serialized, when the driver keeps it (a large cluster's list is big to re-encode). */
+  readonly systemStatusJson?: string;
 }
 
 export interface Cluster {

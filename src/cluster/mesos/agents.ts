@@ -25,11 +25,17 @@ export class AgentRegistry {
   readonly #settings: EngineSettings;
   readonly #log: Logger;
   readonly #onEngineState: (engine: Engine) => void;
+  #version = 0;
 
   constructor(settings: EngineSettings, logger: Logger, onEngineState: (engine: Engine) => void = () => {}) {
     this.#settings = settings;
     this.#log = logger;
     this.#onEngineState = onEngineState;
+  }
+
+  /** Bumped whenever an agent is added, changes, is lost or comes back. */
+  get version(): number {
+    return this.#version;
   }
 
   get(id: string): Agent | undefined {
@@ -50,9 +56,11 @@ export class AgentRegistry {
     const address = this.engineAddress(offer.hostname, offer.attributes ?? []);
     const known = this.#agents.get(id);
     if (known && known.engine.address === address) {
+      if (!known.active || known.hostname !== offer.hostname) this.#version++;
       known.active = true;
       known.hostname = offer.hostname;
-      if (offer.attributes && offer.attributes !== known.attributes) {
+      if (offer.attributes && JSON.stringify(offer.attributes) !== JSON.stringify(known.attributes)) {
+        this.#version++;
         known.attributes = offer.attributes;
         known.attributeLabels = attributeLabels(offer.attributes);
       }
@@ -70,6 +78,7 @@ export class AgentRegistry {
    * with other agents on the same daemon and needed again if the agent returns. */
   lost(id: string): void {
     const agent = this.#agents.get(id);
+    if (agent?.active) this.#version++;
     if (agent) agent.active = false;
   }
 
@@ -87,6 +96,7 @@ export class AgentRegistry {
   }
 
   #put(id: string, hostname: string, attributes: Attribute[], address: string): Agent {
+    this.#version++;
     const agent: Agent = {
       id,
       hostname,

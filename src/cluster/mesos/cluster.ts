@@ -52,6 +52,9 @@ export interface MesosClusterOptions {
   readonly logger: Logger;
 }
 
+/** A `docker info` that takes longer than this to build is rebuilt at most every INFO_STALE_MS. */
+const INFO_CHEAP_MS = 5;
+const INFO_STALE_MS = 1000;
 /** How long a `--rm` container is kept after it ended for attach streams still reading its output. */
 const AUTO_REMOVE_GRACE_MS = 30_000;
 
@@ -69,6 +72,7 @@ export class MesosCluster implements Cluster {
   /** Each container's resource need, for `docker info` (resourceNeed per container per call was most of its cost). */
   readonly #needs = new WeakMap<MesosContainer, { readonly cpus: number; readonly memMb: number }>();
   #framework: MesosFramework | undefined;
+  #infoCache: { stamp: string; at: number; costMs: number; value: ClusterInfo } | undefined;
   #zookeeper: ZooKeeperValue | undefined;
 
   constructor(options: MesosClusterOptions) {
@@ -456,7 +460,41 @@ export class MesosCluster implements Cluster {
 
   // --- docker info ------------------------------------------------------------------------------------------------
 
+  /**
+   * `docker info`. Its node list is large in a large cluster (thousands of lines), so it is kept, with its JSON, and
+   * rebuilt only when something it shows changed; when rebuilding is costly it happens at most once a second.
+   */
   info(): ClusterInfo {
+    const stamp = this.#infoStamp();
+    const cache = this.#infoCache;
+    const now = Date.now();
+    if (cache && (cache.stamp === stamp || (cache.costMs > INFO_CHEAP_MS && now - cache.at < INFO_STALE_MS))) {
+      return cache.value;
+    }
+    const started = performance.now();
+    const fresh = this.#buildInfo();
+    const value = { ...fresh, systemStatusJson: JSON.stringify(fresh.systemStatus) };
+    this.#infoCache = { stamp, at: now, costMs: performance.now() - started, value };
+    return value;
+  }
+
+  #infoStamp(): string {
+    const framework = this.#framework;
+    let engines = 0;
+    for (const engine of this.#agents.engines()) engines += engine.revision;
+    return [
+      this.#store.changes,
+      framework?.offers.version ?? 0,
+      this.#agents.version,
+      engines,
+      framework?.subscribed,
+      framework?.queueSize,
+      framework?.frameworkId,
+      framework?.lastError,
+    ].join('|');
+  }
+
+  #buildInfo(): ClusterInfo {
     const framework = this.#framework;
     let running = 0;
     let stopped = 0;

@@ -13,6 +13,7 @@ export class OfferBook {
   readonly #byAgent = new Map<string, Set<string>>();
   readonly #timeoutMs: number;
   readonly #onExpire: (offer: Offer) => void;
+  #version = 0;
 
   constructor(timeoutMs: number, onExpire: (offer: Offer) => void) {
     this.#timeoutMs = timeoutMs;
@@ -23,6 +24,11 @@ export class OfferBook {
     return this.#held.size;
   }
 
+  /** Bumped whenever an offer comes or goes. */
+  get version(): number {
+    return this.#version;
+  }
+
   add(offer: Offer): void {
     const id = offer.id.value;
     if (this.#held.has(id)) return;
@@ -31,6 +37,7 @@ export class OfferBook {
     }, this.#timeoutMs);
     timer.unref();
     this.#held.set(id, { offer, timer });
+    this.#version++;
     const agent = offer.agent_id.value;
     const set = this.#byAgent.get(agent) ?? new Set();
     set.add(id);
@@ -43,6 +50,7 @@ export class OfferBook {
     if (!held) return undefined;
     clearTimeout(held.timer);
     this.#held.delete(id);
+    this.#version++;
     const agent = held.offer.agent_id.value;
     const set = this.#byAgent.get(agent);
     set?.delete(id);

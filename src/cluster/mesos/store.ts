@@ -41,6 +41,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   #frameworkId: string | undefined;
   readonly #agents = new Map<string, RestoredAgent>();
   #compacting = false;
+  #changes = 0;
 
   constructor(events: EventLog, node: (container: MesosContainer) => EventNode) {
     super();
@@ -118,6 +119,11 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
 
   get size(): number {
     return this.index.size;
+  }
+
+  /** Counts every change to any container (a cheap "did anything change" for cached views). */
+  get changes(): number {
+    return this.#changes;
   }
 
   values(): IterableIterator<MesosContainer> {
@@ -203,6 +209,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   }
 
   async remove(container: MesosContainer): Promise<void> {
+    this.#changes++;
     this.index.delete(container.id);
     if (container.task) this.#byTask.delete(container.task.taskId);
     await this.#write({ t: 'del', id: container.id });
@@ -258,11 +265,13 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   }
 
   #add(container: MesosContainer): void {
+    this.#changes++;
     this.index.set(container);
     if (container.task) this.#byTask.set(container.task.taskId, container);
   }
 
   #changed(container: MesosContainer): void {
+    this.#changes++;
     container.touch();
     this.emit('changed', container);
     this.#notify(container.id, container);
