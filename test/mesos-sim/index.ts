@@ -1,6 +1,7 @@
 // Entry point of the Mesos simulator fixture: `startMesosSim(options)` starts a master (HTTP on a loopback port)
 // with its simulated agents, optionally publishes it in ZooKeeper as leader or standby, and returns a handle with the
 // URL, the test hooks and fault switches (control.ts) and `close()`. Nothing under src/ may import this.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ export interface MesosSimOptions {
   dockerHost?: string;
   /** argv[0] of the recorded `docker run` and of pull failure messages (default "docker"). */
   dockerPath?: string;
-  /** Agents' work dir; sandboxes live under <workDir>/slaves/<agentId>/… (default: a fresh temp dir). */
+  /** Agents' work dir; sandboxes live under <workDir>/slaves/<agentId>/… (default: a fresh temp dir in docker mode). */
   workDir?: string;
   heartbeatIntervalSeconds?: number;
   /** Allocation interval (default 1000 ms; 0 = allocate on every change). */
@@ -87,7 +88,12 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
   const host = opts.host ?? '127.0.0.1';
   const mode = opts.executor ?? 'sim';
   const ownWorkDir = opts.workDir === undefined;
-  const workDir = opts.workDir ?? (await mkdtemp(join(tmpdir(), 'mesos-sim-')));
+  // Sim mode never writes a sandbox, so its default work dir is only a name (nothing to leave behind in /tmp).
+  const workDir =
+    opts.workDir ??
+    (mode === 'docker'
+      ? await mkdtemp(join(tmpdir(), 'mesos-sim-'))
+      : join(tmpdir(), `mesos-sim-${randomUUID().slice(0, 8)}`));
   const fuzzSeed = opts.fuzz
     ? ((typeof opts.fuzz === 'object' ? opts.fuzz.seed : undefined) ?? Math.floor(Math.random() * 2 ** 31))
     : undefined;
@@ -208,7 +214,7 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
               .catch(() => undefined),
           ),
         );
-        if (ownWorkDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+        if (ownWorkDir && mode === 'docker') await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
       }
     },
   });
