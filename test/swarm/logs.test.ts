@@ -41,9 +41,10 @@ test('logs keeps stdout and stderr apart; --tail and --timestamps', async (t) =>
     'busybox',
     'sh',
     '-c',
-    'echo a; echo b >&2; echo c; echo d',
+    'echo a; echo b >&2; sleep 0.2; echo c; echo d',
   ]);
   assert.equal(run.code, 0, run.stderr);
+  // (stdout and stderr are separate pipes: without the pause, the daemon may log `b` after `c`, and --tail counts both)
   const all = await m.docker(['logs', name]);
   assert.equal(all.code, 0);
   assert.equal(all.stdout, 'a\nc\nd\n');
