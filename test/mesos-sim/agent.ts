@@ -78,12 +78,17 @@ const taskKey = (frameworkId: string, taskId: string): string => `${frameworkId}
 
 export class SimAgent {
   readonly config: AgentConfig;
-  private readonly link: AgentLink;
+  private link: AgentLink;
   readonly tasks = new Map<string, AgentTask>();
   readonly updates: StatusUpdateManager;
   private bridgeIpCounter = 2;
   private simExecutorConfig?: SimExecutorConfig;
   private dockerExecutorConfig?: DockerExecutorConfig;
+
+  /** The agent re-registers with another master (after a leader change); its tasks and containers stay as they are. */
+  relink(link: AgentLink): void {
+    this.link = link;
+  }
 
   constructor(config: AgentConfig, link: AgentLink) {
     this.config = config;

@@ -64,6 +64,13 @@ export interface MesosSimOptions {
   /** Remove the containers this simulator created when it closes (default true). */
   cleanupContainers?: boolean;
   maxCompletedTasksPerFramework?: number;
+  /**
+   * A standby that, once it leads, takes over this (dead) leader's agents with their tasks and containers, the way
+   * real agents re-register with a new leader. Pair it with `abdicate()` on the old leader.
+   */
+  successorOf?: MesosSim;
+  /** How long the taken-over agents take to re-register with this master (default 500 ms). */
+  takeoverDelayMs?: number;
 }
 
 export interface MesosSim extends SimControl {
@@ -79,6 +86,8 @@ export interface MesosSim extends SimControl {
   isLeader(): boolean;
   /** The ZooKeeper node of this master, when ZooKeeper is used. */
   zkNode(): string | undefined;
+  /** The leader dies (leaves ZooKeeper, stops serving); its agents live on for a `successorOf` standby. */
+  abdicate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -176,6 +185,7 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
     contender = new ZkMasterContender({ createLogReplicas: true, ...opts.zookeeper }, (l) => {
       if (l?.self) {
         leader = { self: true };
+        if (opts.successorOf) master.adoptAgents(opts.successorOf.master, opts.takeoverDelayMs ?? 500);
         master.becomeLeader();
       } else {
         leader = l ? { self: false, hostname: l.hostname, port: l.port } : null;
@@ -200,6 +210,12 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
     master,
     isLeader: () => leader?.self === true,
     zkNode: () => contender?.nodePath,
+    abdicate: async () => {
+      contender?.close();
+      master.abdicate();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
     close: async () => {
       contender?.close();
       master.close();
@@ -228,6 +244,7 @@ interface HandleParts {
   master: Master;
   isLeader: () => boolean;
   zkNode: () => string | undefined;
+  abdicate: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -264,6 +281,11 @@ class SimHandle extends SimControl implements MesosSim {
 
   zkNode(): string | undefined {
     return this.parts.zkNode();
+  }
+
+  /** The leader dies: it leaves ZooKeeper and stops answering; its agents keep running for a successor. */
+  abdicate(): Promise<void> {
+    return this.parts.abdicate();
   }
 
   close(): Promise<void> {

@@ -269,6 +269,44 @@ export class Master implements AgentLink {
     this.allocator.allocateSoon();
   }
 
+  /**
+   * A new leader takes over the agents of the master that died (they re-register with it, keeping their IDs, their
+   * tasks and their containers), after `reregisterDelayMs`, as real agents do once ZooKeeper names the new leader.
+   */
+  adoptAgents(previous: Master, reregisterDelayMs: number): void {
+    for (const [id, old] of previous.agents) {
+      if (old.reregisterTimer) clearTimeout(old.reregisterTimer);
+      old.agent.relink(this);
+      const rec: AgentRecord = {
+        agent: old.agent,
+        state: 'recovering',
+        used: new ResourceBag(),
+        offered: new ResourceBag(),
+        tasks: new Set(),
+        offers: new Set(),
+        pendingKills: new Map(),
+      };
+      this.agents.set(id, rec);
+      rec.reregisterTimer = setTimeout(() => this.restoreAgent(id), reregisterDelayMs);
+      rec.reregisterTimer.unref();
+    }
+    previous.agents.clear();
+    for (const [id, docker] of previous.containers) this.containers.set(id, docker);
+    previous.containers.clear();
+  }
+
+  /** This master dies as a leader: its schedulers' streams and its offers end; its agents live on. */
+  abdicate(): void {
+    this.leading = false;
+    this.allocator.stop();
+    for (const fw of this.frameworks.values()) {
+      if (fw.failoverTimer) clearTimeout(fw.failoverTimer);
+      fw.stream?.destroy();
+    }
+    for (const offer of this.offers.values()) if (offer.timer) clearTimeout(offer.timer);
+    this.offers.clear();
+  }
+
   newAgentId(): string {
     return `${this.id}-S${this.agentCounter++}`;
   }
