@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
+import { inspect } from 'node:util';
 import type { TlsFiles } from '../api/listen.js';
 import { splitHostPort } from '../discovery/address.js';
 
@@ -24,7 +25,7 @@ export interface EngineTransport {
 export function createTransport(address: string, clientTls: TlsFiles | undefined): EngineTransport {
   if (address.startsWith('unix://')) {
     const socketPath = address.slice('unix://'.length);
-    const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16 });
+    const agent = briefly(new http.Agent({ keepAlive: true, maxFreeSockets: 16 }), address);
     return {
       address,
       agent,
@@ -46,7 +47,7 @@ export function createTransport(address: string, clientTls: TlsFiles | undefined
       minVersion: 'TLSv1.2',
       ALPNProtocols: ['http/1.1'],
     };
-    const agent = new https.Agent({ keepAlive: true, maxFreeSockets: 16, ...tlsOptions });
+    const agent = briefly(new https.Agent({ keepAlive: true, maxFreeSockets: 16, ...tlsOptions }), address);
     return {
       address,
       agent,
@@ -58,7 +59,7 @@ export function createTransport(address: string, clientTls: TlsFiles | undefined
       close: () => agent.destroy(),
     };
   }
-  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 16 });
+  const agent = briefly(new http.Agent({ keepAlive: true, maxFreeSockets: 16 }), address);
   return {
     address,
     agent,
@@ -69,4 +70,15 @@ export function createTransport(address: string, clientTls: TlsFiles | undefined
     request: (options) => http.request({ host, port, agent, ...options }),
     close: () => agent.destroy(),
   };
+}
+
+/**
+ * dockerode's modem formats every request it sends with `util.inspect(options, { showHidden: true, depth: null })`
+ * for its debug log, even when that log is off; the options hold this agent, and through it every socket's object
+ * graph. A one-line inspection keeps that string (and its cost) small: with a daemon per Mesos agent it was a
+ * constant share of the manager's CPU.
+ */
+function briefly<A extends http.Agent>(agent: A, address: string): A {
+  Object.defineProperty(agent, inspect.custom, { value: () => `Agent(${address})` });
+  return agent;
 }
