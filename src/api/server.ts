@@ -17,6 +17,7 @@ import { execRoutes } from './routes/exec.js';
 import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
 import { volumeRoutes } from './routes/volumes.js';
+import { unsupportedRoutes } from './routes/unsupported.js';
 
 export interface ApiServerOptions {
   readonly hosts: readonly ListenAddress[];
@@ -41,6 +42,7 @@ export class ApiServer {
       ...imageRoutes,
       ...networkRoutes,
       ...volumeRoutes,
+      ...unsupportedRoutes,
     ];
     for (const route of routes) this.#router.add(route);
   }

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { needEngines } from '../helpers/services.js';
 import { startTestManager, removeContainersNamed, uniquePrefix, type TestManager } from '../helpers/manager.js';
 import { messageOf, request, type HttpAnswer } from '../helpers/http.js';
+import { engineNames } from '../helpers/nodes.js';
 
 const prefix = uniquePrefix('errors');
 let m: TestManager | undefined;
@@ -226,4 +227,49 @@ test('a client that goes away mid-request does not hurt the manager', async (t) 
     }, 200);
   });
   assert.equal((await api('GET', '/_ping')).text, 'OK');
+});
+
+test('commands not served yet say so by name, not with a 405 or a bare 404', async (t) => {
+  if (!m) return t.skip('no engines');
+  for (const [args, command] of [
+    [['container', 'prune', '-f'], 'docker container prune'],
+    [['image', 'prune', '-f'], 'docker image prune'],
+    [['network', 'prune', '-f'], 'docker network prune'],
+    [['volume', 'prune', '-f'], 'docker volume prune'],
+    [['system', 'df'], 'docker system df'],
+  ] as const) {
+    const result = await m.docker([...args]);
+    assert.notEqual(result.code, 0, command);
+    assert.match(result.stderr, new RegExp(`${command} is not supported by Mesoswarm yet`), command);
+  }
+  await refused(await api('POST', '/v1.41/containers/prune'), 501, /not supported by Mesoswarm yet/);
+});
+
+test('a name is unique across the cluster: run --name of a name used on the other node is a Conflict', async (t) => {
+  if (!m) return t.skip('no engines');
+  const nodes = await engineNames();
+  await m.docker.ok([
+    'run',
+    '-d',
+    '--name',
+    `${prefix}unique`,
+    '-e',
+    `constraint:node==${nodes[0]}`,
+    'busybox',
+    'sleep',
+    '30',
+  ]);
+  const second = await m.docker([
+    'run',
+    '-d',
+    '--name',
+    `${prefix}unique`,
+    '-e',
+    `constraint:node==${nodes[1]}`,
+    'busybox',
+    'true',
+  ]);
+  assert.equal(second.code, 125);
+  assert.match(second.stderr, new RegExp(`Conflict: The name "${prefix}unique" is already in use`));
+  assert.equal((await created(`${prefix}unique`)).length, 1);
 });

@@ -130,3 +130,42 @@ test('pull of an image no registry has fails cleanly with the daemon message', a
   assert.equal(await m.docker.ok(['ps', '-aq', '--filter', `name=${prefix}pullrun`]), '', 'nothing was created');
   assert.equal((await m.docker(['version'])).code, 0, 'the manager still answers');
 });
+
+test('commit makes an image on one node; containers of it are placed on that node', async (t) => {
+  if (!m) return t.skip('no engines');
+  const [n1, n2] = nodes as [string, string];
+  await m.docker.ok([
+    'run',
+    '-d',
+    '--name',
+    `${prefix}src`,
+    '-e',
+    `constraint:node==${n2}`,
+    'busybox',
+    'sh',
+    '-c',
+    'echo marker > /marker; sleep 60',
+  ]);
+  await m.docker.ok(['exec', `${prefix}src`, 'test', '-f', '/marker']);
+  const image = await m.docker.ok(['commit', `${prefix}src`, `${repo}:only2`]);
+  assert.match(image, /^sha256:[0-9a-f]{64}$/);
+  assert.notEqual(await direct(1).ok(['images', '-q', `${repo}:only2`]), '');
+  assert.equal(await direct(0).ok(['images', '-q', `${repo}:only2`]), '');
+  const listed = lines(await m.docker.ok(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `node=${n2}`]));
+  assert.ok(listed.includes(`${repo}:only2`));
+
+  // Spread alone would put some of these on node-1; the image is only on node-2, so they all go there.
+  for (let i = 0; i < 3; i++) {
+    await m.docker.ok(['run', '-d', '--name', `${prefix}of${i}`, `${repo}:only2`, 'sleep', '30']);
+    assert.equal(await m.docker.ok(['inspect', '--format', '{{.Node.Name}}', `${prefix}of${i}`]), n2);
+  }
+  assert.equal(await m.docker.ok(['exec', `${prefix}of0`, 'cat', '/marker']), 'marker');
+  // Pinned to the node without it, the image must be pulled there, which no registry can do here.
+  const pinned = await m.docker(
+    ['run', '-d', '--name', `${prefix}pinned`, '-e', `constraint:node==${n1}`, `${repo}:only2`, 'true'],
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(pinned.code, 125);
+  assert.match(pinned.stderr, /Error response from daemon/);
+  await m.docker.ok(['rm', '-f', `${prefix}src`, `${prefix}of0`, `${prefix}of1`, `${prefix}of2`]);
+});
