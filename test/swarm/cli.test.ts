@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { needEngines, ENGINES } from '../helpers/services.js';
 import { dockerCli } from '../helpers/docker-cli.js';
@@ -159,11 +160,22 @@ function startManage(args: string[]) {
   return { child, stderr: () => stderr, exited };
 }
 
-test('manage -H serves the Docker API over the engines until SIGTERM', async (t) => {
+test('manage -H (tcp and unix) serves the Docker API over the engines until SIGTERM', async (t) => {
   if (!(await needEngines(t))) return;
   const port = await freePort();
   const host = `tcp://127.0.0.1:${port}`;
-  const manager = startManage(['-H', host, '--engine-refresh-min-interval', '5s', ENGINES.join(',')]);
+  const socket = join(tmpdir(), `mst-cli-${process.pid}.sock`);
+  const manager = startManage([
+    '-H',
+    host,
+    '-H',
+    `unix://${socket}`,
+    '--strategy',
+    'binpack',
+    '--engine-refresh-min-interval',
+    '5s',
+    ENGINES.join(','),
+  ]);
   try {
     const ping = await eventually(
       () => request(host, 'GET', '/_ping', { timeoutMs: 1000 }).catch(() => undefined),
@@ -172,8 +184,19 @@ test('manage -H serves the Docker API over the engines until SIGTERM', async (t)
     );
     assert.equal(ping.text, 'OK');
     const docker = dockerCli(host);
-    assert.equal((await docker.ok(['info', '--format', '{{len .SystemStatus}}']).then(Number)) > 4, true);
+    const status = JSON.parse(await docker.ok(['info', '--format', '{{json .SystemStatus}}'])) as [string, string][];
+    assert.deepEqual(status.slice(0, 4), [
+      ['Role', 'primary'],
+      ['Strategy', 'binpack'],
+      ['Filters', 'health, port, containerslots, dependency, affinity, constraint, whitelist'],
+      ['Nodes', String(ENGINES.length)],
+    ]);
     assert.equal((await docker(['ps', '-a'])).code, 0);
+    assert.match(
+      await dockerCli(`unix://${socket}`).ok(['version', '--format', '{{.Server.Version}}']),
+      /^mesoswarm\//,
+    );
+    assert.equal(statSync(socket).mode & 0o777, 0o660, 'the socket is for root and the docker group');
     assert.match(manager.stderr(), /"msg":"manager ready"/);
   } finally {
     manager.child.kill('SIGTERM');
@@ -182,6 +205,7 @@ test('manage -H serves the Docker API over the engines until SIGTERM', async (t)
   if (code === 'hung') manager.child.kill('SIGKILL');
   assert.equal(code, 0, `SIGTERM must stop the manager cleanly\n${manager.stderr()}`);
   await assert.rejects(request(host, 'GET', '/_ping', { timeoutMs: 1000 }), 'nothing listens after the shutdown');
+  assert.equal(existsSync(socket), false, 'the socket file is gone with the manager');
 });
 
 test(
