@@ -136,7 +136,11 @@ async function execCreate(ctx: Context): Promise<void> {
   const location = await cluster.locateContainer(ctx.param('name'));
   const body = await ctx.json();
   const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/exec'), body);
-  if (answer.status !== 201) throw new ManagerError('ENGINE', answer.status, answer.message);
+  if (answer.status !== 201) {
+    // "Container <id> is not running" names the engine's ID; the client knows the container by the manager's.
+    const message = answer.message.split(location.engineContainerId).join(location.id);
+    throw new ManagerError('ENGINE', answer.status, message);
+  }
   const id = (answer.json as { Id: string }).Id;
   cluster.rememberExec(id, location);
   ctx.send(201, { Id: id });

@@ -4,6 +4,7 @@ import type { Route } from '../router.js';
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { createNetwork, listNetworks, resolveNetwork } from '../../cluster/networks.js';
+import { engineRequest } from '../../engine/request.js';
 import { badParameter, conflict } from '../../errors.js';
 
 async function list(ctx: Context): Promise<void> {
@@ -39,14 +40,16 @@ function attachment(action: 'connect' | 'disconnect') {
         `container ${body.Container} is on node ${container.engine.name}, network ${ctx.param('id')} on ${network.engine.name}`,
       );
     }
-    const payload = Buffer.from(JSON.stringify({ ...body, Container: container.engineContainerId }));
-    await proxyTo(
-      ctx,
+    const answer = await engineRequest(
       container.engine,
+      'POST',
       enginePath(ctx, `/networks/${encodeURIComponent(network.id)}/${action}`),
-      payload,
+      { ...body, Container: container.engineContainerId },
     );
-    await cluster.containerChanged(container);
+    // Answered once the manager has seen the change: the client's next inspect must show the network.
+    if (answer.status < 300) await cluster.containerChanged(container);
+    ctx.res.writeHead(answer.status, answer.body.length ? { 'Content-Type': 'application/json' } : {});
+    ctx.res.end(answer.body);
   };
 }
 
