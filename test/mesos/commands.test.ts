@@ -298,6 +298,12 @@ test('exec with and without -i, top, stats --no-stream, cp both ways', async (t)
   assert.equal(await docker.ok(['exec', '-i', name, 'sh', '-c', 'tr a-z A-Z'], { input: 'piped\n' }), 'PIPED');
   const failing = await docker(['exec', name, 'sh', '-c', 'exit 9']);
   assert.equal(failing.code, 9);
+  const ended = `${P}exec-ended`;
+  const endedId = await docker.ok(['run', '-d', '-m', '20m', '--name', ended, 'busybox', 'true']);
+  await eventually(async () => (await inspect(ended)).State.Status === 'exited');
+  const refused = await docker(['exec', ended, 'true']);
+  assert.notEqual(refused.code, 0);
+  assert.equal(refused.stderr.trim(), `Error response from daemon: Container ${endedId} is not running`);
   assert.match(await docker.ok(['top', name]), /sleep 300/);
   const stats = lines(await docker.ok(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}', name]));
   assert.equal(stats.length, 1);
@@ -449,6 +455,27 @@ test("port: -p 18091:80 takes that port from the one agent offering it, -p 80 a 
     await eventually(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()), 5000),
     'hi from dynamic\n',
   );
+  const all = `${P}publish-all`;
+  await docker.ok([
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '--expose',
+    '7000',
+    '--expose',
+    '7001/udp',
+    '-P',
+    '--name',
+    all,
+    'busybox',
+    'sleep',
+    '300',
+  ]);
+  const published = lines(await docker.ok(['port', all]));
+  assert.equal(published.length, 2, `-P publishes every exposed port: ${published.join(', ')}`);
+  assert.match(published.join('\n'), /^7000\/tcp -> 127\.0\.0\.1:\d+$/m);
+  assert.match(published.join('\n'), /^7001\/udp -> 127\.0\.0\.1:\d+$/m);
   assert.match(
     await docker.ok(['ps', '--filter', `name=${dynamic}`, '--format', '{{.Ports}}']),
     new RegExp(`:${port}->80/tcp`),
@@ -493,6 +520,44 @@ test('network ls, create, rm; containers on a local network run on its node and 
   assert.equal(ping.code, 0, `a container reaches another by its name: ${ping.stdout}${ping.stderr}`);
   const attached = await docker.ok(['network', 'inspect', '-f', '{{len .Containers}}', net]);
   assert.equal(attached, '3');
+  const networksOf = async (name: string) =>
+    (await docker.ok(['inspect', '-f', '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}} {{end}}', name])).trim();
+  const outside = `${P}net-later`;
+  await docker.ok([
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '-e',
+    `constraint:node==${nodes[1]}`,
+    '--name',
+    outside,
+    'busybox',
+    'sleep',
+    '300',
+  ]);
+  assert.equal(await networksOf(outside), 'bridge');
+  await docker.ok(['network', 'connect', net, outside]);
+  assert.equal(await networksOf(outside), `bridge ${net}`, 'network connect on a running container');
+  await docker.ok(['network', 'disconnect', net, outside]);
+  assert.equal(await networksOf(outside), 'bridge');
+  const elsewhere = `${P}net-elsewhere`;
+  await docker.ok([
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '-e',
+    `constraint:node==${nodes[0]}`,
+    '--name',
+    elsewhere,
+    'busybox',
+    'sleep',
+    '300',
+  ]);
+  const across = await docker(['network', 'connect', net, elsewhere]);
+  assert.notEqual(across.code, 0, 'a container on another node cannot join a local network');
+  members.push(outside, elsewhere);
   const busy = await docker(['network', 'rm', net]);
   assert.notEqual(busy.code, 0, 'a network in use stays');
   await docker.ok(['rm', '-f', ...members]);
