@@ -182,6 +182,14 @@ test('attached runs return the exit code; run --rm removes the container and its
   assert.equal(out.code, 3);
   assert.equal(out.stdout, 'out\n');
   assert.equal(out.stderr, 'err\n');
+  const missing = await docker(['run', '-m', '20m', '--name', `${P}nocmd`, 'busybox', 'no-such-command']);
+  assert.equal(missing.code, 127, 'as docker run: the command was not found');
+  assert.match(missing.stderr, /executable file not found/, 'with the reason Docker gave the agent');
+  assert.match(await docker.ok(['ps', '-a', '--filter', `name=${P}nocmd`, '--format', '{{.Status}}']), /^Created/);
+  assert.deepEqual(
+    (await tasksOf(`${P}nocmd`)).map((task) => task.state),
+    ['TASK_FAILED'],
+  );
   const rmName = `${P}rm-auto`;
   const auto = await docker(['run', '--rm', '-m', '20m', '--name', rmName, 'busybox', 'sh', '-c', 'echo bye; exit 4']);
   assert.equal(auto.code, 4);
@@ -488,6 +496,13 @@ test("images lists the agents' images; pull of an image no registry has fails cl
   const images = lines(await docker.ok(['images', '--format', '{{.Repository}}:{{.Tag}}']));
   assert.ok(images.includes('busybox:latest'));
   assert.equal(images.filter((i) => i === 'busybox:latest').length, 1, 'one entry for the image both engines hold');
+  for (const node of nodes) {
+    const onNode = lines(
+      await docker.ok(['images', '--filter', `node=${node}`, '--format', '{{.Repository}}:{{.Tag}}']),
+    );
+    assert.ok(onNode.includes('busybox:latest'), `node=${node} lists the image it holds`);
+  }
+  assert.equal(await docker.ok(['images', '-q', '--filter', 'node=nowhere']), '', 'and no node, no images');
   const pull = await docker(['pull', `${P}nosuch/image:1.0`], { timeoutMs: 30_000 });
   assert.notEqual(pull.code, 0);
   assert.match(pull.stderr, /Error response from daemon/);
