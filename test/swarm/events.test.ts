@@ -169,3 +169,19 @@ test('--filter by type, event and node', async (t) => {
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /Invalid filter 'colour'/);
 });
+
+test('the manager’s own engine_connect events are in the history, one per node', async (t) => {
+  if (!m) return t.skip('no engines');
+  const out = await m.docker.ok([
+    'events',
+    '--since',
+    '0',
+    '--until',
+    unixTime(Date.now()),
+    '--filter',
+    'type=swarm',
+    '--format',
+    '{{.Action}} {{index .Actor.Attributes "node.name"}} {{.From}}',
+  ]);
+  assert.deepEqual(lines(out).sort(), nodes.map((n) => `engine_connect ${n} swarm node:${n}`).sort());
+});

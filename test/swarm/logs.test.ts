@@ -58,8 +58,11 @@ test('logs keeps stdout and stderr apart; --tail and --timestamps', async (t) =>
     assert.match(stamp!, RFC3339_NANO);
     assert.equal(text, ['a', 'c', 'd'][i]);
   });
-  // Also by <node>/<name>.
+  // Also by <node>/<name>; and -f on a container that already ended prints everything and ends at once.
   assert.equal((await m.docker(['logs', `${nodes[1]}/${name}`])).stdout, 'a\nc\nd\n');
+  const followed = await m.docker(['logs', '-f', name], { timeoutMs: 10_000 });
+  assert.equal(followed.code, 0);
+  assert.equal(followed.stdout, 'a\nc\nd\n');
 });
 
 test('logs --since and --until cut by time', async (t) => {
