@@ -497,10 +497,12 @@ export class MesosCluster implements Cluster {
   #buildInfo(): ClusterInfo {
     const framework = this.#framework;
     let running = 0;
+    let paused = 0;
     let stopped = 0;
     for (const c of this.#store.values()) {
-      if (c.isRunning) running++;
-      else stopped++;
+      if (!c.isRunning) stopped++;
+      else if (c.dockerStatus === 'paused') paused++;
+      else running++;
     }
     const totals = framework?.offerTotals() ?? { cpus: 0, memory: 0 };
     const scheduler = this.#options.scheduler;
@@ -568,7 +570,7 @@ export class MesosCluster implements Cluster {
     return {
       containers: this.#store.size,
       running,
-      paused: 0,
+      paused,
       stopped,
       images: imageIds.size,
       cpus: totals.cpus,
