@@ -308,6 +308,8 @@ export class MesosCluster implements Cluster {
     validateContainerName(newName);
     const c = this.#resolve(ref);
     const name = newName.replace(/^\//, '');
+    // dockerd's answer, word for word (the rename would otherwise emit a rename event for nothing).
+    if (name === c.name) throw badParameter('Renaming a container with the same name as its current name');
     const release = this.#store.names.reserve(name, (n) => this.#store.index.named(n).find((o) => o !== c)?.id);
     try {
       await this.#store.rename(c, name);
