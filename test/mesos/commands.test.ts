@@ -369,6 +369,9 @@ test('pause and unpause, rename', async (t) => {
     await docker.ok(['ps', '--filter', `name=${renamed}`, '--format', '{{.Names}}']),
     new RegExp(`/${renamed}$`),
   );
+  const same = await docker(['rename', renamed, renamed]);
+  assert.notEqual(same.code, 0);
+  assert.match(same.stderr, /Renaming a container with the same name as its current name/);
   const other = `${P}other`;
   await docker.ok(['create', '-m', '20m', '--name', other, 'busybox', 'true']);
   const taken = await docker(['rename', renamed, other]);
