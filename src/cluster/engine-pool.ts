@@ -1,6 +1,8 @@
 // The set of engines a cluster talks to, keyed by address: added and removed as discovery (or Mesos) says,
 // connected in the background, checked for duplicates (two addresses reaching one daemon are reported, not counted
-// twice), and merged into one decorated event stream.
+// twice), and merged into one decorated event stream, with classic Swarm's own events for each engine's health:
+// engine_connect the first time it is healthy, engine_disconnect when it turns unhealthy or is removed,
+// engine_reconnect when it is healthy again.
 import { EventEmitter } from 'node:events';
 import { Engine, type EngineConfig } from '../engine/engine.js';
 import { decorate, managerEvent, nodeOf, type EventLog } from './events.js';
@@ -21,6 +23,8 @@ export class EnginePool extends EventEmitter<PoolEvents> {
   readonly #log: Logger;
   readonly #events: EventLog;
   readonly #wasHealthy = new WeakSet<Engine>();
+  /** Engines whose last health event said they are up (connect or reconnect, not disconnect since). */
+  readonly #up = new WeakSet<Engine>();
 
   constructor(settings: EngineSettings, events: EventLog, logger: Logger) {
     super();
@@ -73,7 +77,7 @@ export class EnginePool extends EventEmitter<PoolEvents> {
     this.#engines.delete(engine.address);
     engine.removeAllListeners();
     engine.close();
-    if (this.#wasHealthy.has(engine)) this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
+    if (this.#up.delete(engine)) this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
     this.emit('containers', engine, undefined);
     this.emit('engines', engine);
   }
@@ -95,10 +99,14 @@ export class EnginePool extends EventEmitter<PoolEvents> {
         this.emit('containers', engine, undefined);
         return;
       }
-      if (!this.#wasHealthy.has(engine)) {
+      if (!this.#up.has(engine)) {
+        this.#up.add(engine);
+        const action = this.#wasHealthy.has(engine) ? 'engine_reconnect' : 'engine_connect';
         this.#wasHealthy.add(engine);
-        this.#events.publish(managerEvent('engine_connect', nodeOf(engine)));
+        this.#events.publish(managerEvent(action, nodeOf(engine)));
       }
+    } else if (engine.state === 'unhealthy' && this.#up.delete(engine)) {
+      this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
     }
     this.emit('engines', engine);
   }
