@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { needEngines } from '../helpers/services.js';
 import { eventually } from '../helpers/manager.js';
+import { dockerCli } from '../helpers/docker-cli.js';
 import { startMesosTestCluster, masterTasks, type MesosTestCluster } from '../helpers/mesos.js';
 
 let c: MesosTestCluster | undefined;
@@ -123,4 +124,37 @@ test('bad input is refused with a clear error and launches nothing', async (t) =
   assert.match(huge.stderr, /container failed to start after|no resources available/);
   const after = (await masterTasks(c.sim)).live.length + (await masterTasks(c.sim)).completed.length;
   assert.equal(after, before, 'nothing was launched');
+});
+
+test('ps shows the labels the Docker container carries, the manager identity labels included, and filters on them', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const id = await docker.ok([
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '--name',
+    'lc-labels',
+    '--label',
+    'team=infra',
+    'busybox',
+    'sleep',
+    '30',
+  ]);
+  const task = await docker.ok(['inspect', '--format', '{{.Mesos.TaskId}}', id]);
+  const found = await docker.ok(['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.swarm.mesos.name=lc-labels']);
+  assert.equal(found, id);
+  const labels = await docker.ok(['ps', '--filter', `id=${id}`, '--format', '{{.Labels}}']);
+  for (const label of ['team=infra', 'com.docker.swarm.mesos.name=lc-labels', `com.docker.swarm.mesos.task=${task}`]) {
+    assert.ok(labels.split(',').includes(label), `${label} in ${labels}`);
+  }
+  // The engine's own view agrees: the same labels are on the Mesos-launched Docker container.
+  const dockerId = await docker.ok(['inspect', '--format', '{{.Mesos.DockerId}}', id]);
+  const engine = dockerCli((await docker.ok(['inspect', '--format', '{{.Node.Addr}}', id])).replace(/^/, 'tcp://'));
+  assert.equal(
+    await engine.ok(['inspect', '--format', '{{index .Config.Labels "com.docker.swarm.id"}}', dockerId]),
+    id,
+  );
+  await docker.ok(['rm', '-f', id]);
 });

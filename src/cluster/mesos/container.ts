@@ -6,6 +6,7 @@ import type { CreateBody, NodeSummary } from '../cluster.js';
 import { containerSummary, inspectWithNode, statusText } from '../container-format.js';
 import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
 import type { Findable } from '../lookup.js';
+import { MANAGER_ID_LABEL, MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
 import type { Filterable } from '../container-filters.js';
 
 /** One launch of the container as a Mesos task. A restart is a new task; the container keeps its ID. */
@@ -57,6 +58,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   lastError = '';
   #summary: { version: number; nodeIp: string; nodeDown: boolean; value: Record<string, unknown> } | undefined;
   #details: { version: number; value: ContainerDetails } | undefined;
+  #labels: { version: number; value: Record<string, string> } | undefined;
   readonly swarmId = undefined;
 
   constructor(durable: DurableContainer) {
@@ -90,8 +92,18 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   get nodeName(): string {
     return this.task?.nodeName ?? '';
   }
+  /** The labels the container's Docker container carries: the client's, plus the manager's identity labels. */
   get labels(): Record<string, string> {
-    return this.config.Labels ?? {};
+    if (this.#labels?.version !== this.version) {
+      const value: Record<string, string> = {
+        ...(this.config.Labels ?? {}),
+        [MANAGER_ID_LABEL]: this.id,
+        [MESOS_NAME_LABEL]: this.name,
+      };
+      if (this.task) value[MESOS_TASK_LABEL] = this.task.taskId;
+      this.#labels = { version: this.version, value };
+    }
+    return this.#labels.value;
   }
   get nodeId(): string {
     return this.task?.agentId ?? '';
