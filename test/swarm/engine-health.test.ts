@@ -63,8 +63,23 @@ test('a node that goes away turns Unhealthy, drops out of placement and ps, and 
   await m.docker.ok(['run', '-d', '--name', name, '-e', `constraint:node==${n2}`, 'busybox', 'sleep', '300']);
   assert.equal((await nodeStatus(n2)).get('Status'), 'Healthy');
   const since = Date.now() / 1000;
+  // Streams open when the node goes away end, rather than hang.
+  const follow = m.docker.start(['logs', '-f', name]);
+  const attach = m.docker.start(['attach', '--sig-proxy=false', name]);
+  await new Promise((r) => setTimeout(r, 500));
 
   await proxy.cut();
+  for (const [what, stream] of [
+    ['logs -f', follow],
+    ['attach', attach],
+  ] as const) {
+    const ended = await Promise.race([
+      stream.exited,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000)),
+    ]);
+    await stream.stop();
+    assert.ok(ended, `${what} must end when the node goes away`);
+  }
   const down = await eventually(async () => {
     const status = await nodeStatus(n2);
     return status.get('Status') === 'Unhealthy' ? status : undefined;
