@@ -109,6 +109,21 @@ test('docker-compose up -d, ps, exec, logs, scale and down', async (t) => {
   assert.equal(workers.length, 3);
   assert.deepEqual(new Set(afterScale.map((c) => c.split('/')[0])), new Set([networkNode]));
 
+  // A one-off container: attached, its exit code passed on, removed afterwards.
+  const oneOff = await compose(['run', '--rm', '-T', 'worker', 'sh', '-c', 'echo one-off; exit 3']);
+  assert.equal(oneOff.code, 3, oneOff.stderr);
+  assert.equal(oneOff.stdout.trim(), 'one-off');
+  const oneOffs = await m.docker.ok([
+    'ps',
+    '-a',
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    'label=com.docker.compose.oneoff=True',
+  ]);
+  assert.equal(oneOffs, '', 'the one-off container is gone');
+
   await composeOk(['down', '-t', '1']);
   assert.deepEqual(
     await m.docker
