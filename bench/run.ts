@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig, usage, type BenchConfig, type Section } from './lib/config.js';
 import { machineLoad } from './lib/proc.js';
-import { MANAGER_ROOT, ROOT } from './lib/processes.js';
+import { MANAGER_ROOT, ROOT, killAll } from './lib/processes.js';
 import { table, int } from './lib/report.js';
 import { run as scheduler, type SchedulerBenchResult } from './scheduler.js';
 import * as throughput from './throughput.js';
@@ -226,6 +226,13 @@ function printScheduler(f: SchedulerBenchResult): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Interrupted: take the manager and the double down too (they would go on loading a shared machine).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
   let config;
   try {
     config = parseConfig(process.argv.slice(2));

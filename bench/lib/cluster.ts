@@ -19,6 +19,8 @@ export interface SimClusterOptions {
   readonly allocationIntervalMs?: number;
   readonly cpuProfDir?: string;
   readonly nodeArgs?: readonly string[];
+  /** The manager's checkout or build (see ManagerOptions.root). */
+  readonly managerRoot?: string;
   readonly clusterOpts?: readonly string[];
   readonly logDir: string;
 }
@@ -54,6 +56,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       clusterOpts: ['mesos.tasktimeout=60s', ...(options.clusterOpts ?? [])],
       cpuProfDir: options.cpuProfDir,
       nodeArgs: options.nodeArgs,
+      root: options.managerRoot,
       logDir: options.logDir,
       logName: restarts++ ? `manager-${restarts}` : 'manager',
     });

@@ -40,7 +40,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every process started here and still running: none may outlive the benchmark, even when it dies early. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every process still running (at exit, and from run.ts on SIGINT/SIGTERM). */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+  live.clear();
+}
+process.on('exit', killAll);
+
 function wrap(child: ChildProcess, logPath: string): Proc {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const log = createWriteStream(logPath);
   // When each log message (pino's "msg") was first seen, and who waits for one not seen yet: recorded from the
   // spawn on, so a message written before anyone asked for it is not missed.
@@ -60,6 +72,8 @@ function wrap(child: ChildProcess, logPath: string): Proc {
       waiting.delete(msg);
     }
   });
+  // stdout too, where node's own diagnostics (--trace-gc, say) go; the sim's URL line is read before this.
+  child.stdout?.on('data', (chunk: Buffer) => log.write(chunk));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       log.end();
@@ -172,6 +186,8 @@ export interface ManagerOptions {
   readonly port?: number;
   readonly logDir: string;
   readonly logName?: string;
+  /** Run the manager of another checkout or build (default MANAGER_ROOT), e.g. to compare before and after. */
+  readonly root?: string;
 }
 
 export interface ManagerProc extends Proc {
@@ -198,7 +214,10 @@ export async function startManager(options: ManagerOptions): Promise<ManagerProc
   args.push(options.discovery);
   mkdirSync(options.logDir, { recursive: true });
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, args, { cwd: MANAGER_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: options.root ?? MANAGER_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const proc = wrap(child, join(options.logDir, `${options.logName ?? 'manager'}.log`));
   const early = proc.exited.then((code) => {
     throw new Error(`manager exited (${code}) during start-up; see ${options.logDir}`);
