@@ -2,6 +2,7 @@
 // `h1:p,h2:p`, with IP ranges), a file (`file:///path`, one address a line, re-read every heartbeat), or nothing
 // (the local engine: DOCKER_HOST, else the default socket). Key-value backends (consul, etcd, zk) belong to the
 // replication work and are refused with a clear message until then.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { expandRange } from './ranges.js';
 import { normalizeEngineAddress, type EngineAddress } from './address.js';
@@ -55,29 +56,38 @@ function staticDiscovery(description: string, addresses: EngineAddress[]): Disco
 }
 
 function fileDiscovery(path: string, heartbeatMs: number): Discovery {
+  const parse = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter(Boolean)
+      .flatMap((line) => expandRange(line).map(normalizeEngineAddress));
   return {
     description: `file://${path}`,
     watch(onChange, onError) {
       let last = '';
       let stopped = false;
+      const report = (addresses: EngineAddress[]) => {
+        const key = addresses.join(',');
+        if (!stopped && key !== last) {
+          last = key;
+          onChange([...new Set(addresses)]);
+        }
+      };
+      // The first read is synchronous, like a static list's: the cluster connects to these engines before the API
+      // opens, so the first `docker info` or `docker run` already sees them (not an empty or pending cluster).
+      try {
+        report(parse(readFileSync(path, 'utf8')));
+      } catch (err) {
+        onError(err as Error);
+      }
       const read = async () => {
         try {
-          const text = await readFile(path, 'utf8');
-          const addresses = text
-            .split('\n')
-            .map((line) => line.replace(/#.*/, '').trim())
-            .filter(Boolean)
-            .flatMap((line) => expandRange(line).map(normalizeEngineAddress));
-          const key = addresses.join(',');
-          if (!stopped && key !== last) {
-            last = key;
-            onChange([...new Set(addresses)]);
-          }
+          report(parse(await readFile(path, 'utf8')));
         } catch (err) {
           if (!stopped) onError(err as Error);
         }
       };
-      void read();
       const timer = setInterval(() => void read(), heartbeatMs);
       timer.unref();
       return () => {
