@@ -139,13 +139,16 @@ export class DockerExecutor implements TaskExecutor {
     }
     this.container = container;
     this.cfg.onContainer(docker, container.id);
-    const exited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
     try {
       await container.start();
     } catch {
       this.terminal(125);
       return;
     }
+    // Asked after the start has returned (the process exists by then), `not-running` also answers at once for a
+    // container that has already finished; a `next-exit` wait sent before the start can reach the daemon after a
+    // quick container's exit and then never answer.
+    const exited = container.wait({ condition: 'not-running' }) as Promise<{ StatusCode: number }>;
     if (this.stopRequested !== undefined) this.stop(this.stopRequested);
     if (!this.killed) {
       const inspect = await container.inspect();
