@@ -10,7 +10,3 @@ export interface TlsFiles {
   readonly key: Buffer;
   readonly ca: Buffer | undefined;
 }
-
-export function formatListenAddress(address: ListenAddress): string {
-  return address.kind === 'unix' ? `unix://${address.path}` : `tcp://${address.host}:${address.port}`;
-}

@@ -3,7 +3,6 @@
 import { createLogger, type Logger } from '../util/logger.js';
 import { formatDuration } from '../util/duration.js';
 import { ApiServer } from '../api/server.js';
-import { formatListenAddress } from '../api/listen.js';
 import { createDiscovery } from '../discovery/discovery.js';
 import { SwarmCluster } from '../cluster/swarm/cluster.js';
 import { MesosCluster } from '../cluster/mesos/cluster.js';
@@ -82,7 +81,7 @@ export async function manage(config: ManageConfig, options: { level: string; ver
   logger.info(
     {
       driver: config.clusterDriver,
-      listen: config.hosts.map(formatListenAddress),
+      listen: manager.api.addresses(),
       heartbeat: formatDuration(config.heartbeatMs),
     },
     'manager ready',

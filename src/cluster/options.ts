@@ -195,13 +195,15 @@ function parseValue(kind: Kind, raw: string, source: string): Value {
     throw new Error(`invalid value "${raw}" for ${source}: expected ${what}`);
   };
   switch (kind) {
-    case 'duration':
+    case 'duration': {
+      let ms: number;
       try {
-        const ms = parseDuration(raw);
-        return ms >= 0 ? ms : fail('a non-negative duration such as 30s or 10m');
+        ms = parseDuration(raw);
       } catch {
         return fail('a duration such as 30s or 10m');
       }
+      return ms >= 0 ? ms : fail('a non-negative duration such as 30s or 10m');
+    }
     case 'float': {
       const n = Number(raw);
       return raw !== '' && Number.isFinite(n) ? n : fail('a number');
