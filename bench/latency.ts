@@ -108,9 +108,12 @@ export async function run(config: LatencyConfig): Promise<LatencyFigures> {
       { name: 'manager, mesos + double (docker)', host: mesos.host },
     ];
     const samples = modes.map(() => [] as number[]);
+    // Per counted round, each mode's time (undefined when its run failed), for the paired differences.
+    const byRound: (number | undefined)[][] = [];
     const total = config.warmupRounds + config.rounds;
     for (let round = 0; round < total; round++) {
       const made: { mode: Mode; id: string }[] = [];
+      const times: (number | undefined)[] = modes.map(() => undefined);
       for (const [i, mode] of modes.entries()) {
         const result = await docker(mode.host, COMMAND);
         if (result.code !== 0) {
@@ -118,8 +121,12 @@ export async function run(config: LatencyConfig): Promise<LatencyFigures> {
           continue;
         }
         made.push({ mode, id: result.stdout.split('\n').pop()! });
-        if (round >= config.warmupRounds) samples[i]!.push(result.ms);
+        if (round >= config.warmupRounds) {
+          samples[i]!.push(result.ms);
+          times[i] = result.ms;
+        }
       }
+      if (round >= config.warmupRounds) byRound.push(times);
       // Clean up through the same path that made it (in mesos mode rm -f is a Mesos KILL, then the removal).
       await Promise.all(made.map(({ mode, id }) => docker(mode.host, ['rm', '-f', id])));
       if (!config.quiet && process.stdout.isTTY) process.stdout.write(`\r  [latency] round ${round + 1} / ${total}   `);
@@ -128,7 +135,6 @@ export async function run(config: LatencyConfig): Promise<LatencyFigures> {
     if (failures.length > config.rounds) throw new Error(`docker run failed ${failures.length} times: ${failures[0]}`);
 
     const base = summarize(samples[0]!);
-    const rounds = Math.min(...samples.map((s) => s.length));
     return {
       rounds: config.rounds,
       command: `docker ${COMMAND.join(' ')}`,
@@ -136,7 +142,7 @@ export async function run(config: LatencyConfig): Promise<LatencyFigures> {
       modes: modes.map((mode, i) => {
         const latencyMs = summarize(samples[i]!);
         const paired: number[] = [];
-        for (let r = 0; r < rounds; r++) paired.push(samples[i]![r]! - samples[0]![r]!);
+        for (const t of byRound) if (t[i] !== undefined && t[0] !== undefined) paired.push(t[i]! - t[0]!);
         return {
           name: mode.name,
           latencyMs,
