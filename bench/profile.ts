@@ -27,6 +27,8 @@ export interface ProfileFigures {
   readonly perSecond: number;
   readonly managerCpuMsPerContainer: number;
   readonly file: string;
+  /** The placement run within the profile, ms after the manager started (`bench/lib/profile.ts <file> 25 from-to`). */
+  readonly window: { readonly fromMs: number; readonly toMs: number };
   readonly summary: ProfileSummary;
 }
 
@@ -56,6 +58,7 @@ export async function run(config: ProfileConfig): Promise<ProfileFigures> {
       perSecond: figures.placement.sustainedPerSecond,
       managerCpuMsPerContainer: figures.manager.cpuMsPerContainer,
       file: config.keepAs,
+      window: figures.window,
       summary: summarizeProfile(config.keepAs, config.top, figures.window),
     };
   } finally {
