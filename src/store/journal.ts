@@ -9,7 +9,8 @@ export class Journal<Entry> {
   readonly path: string;
   #file: FileHandle | undefined;
   #pending: { line: string; resolve: () => void; reject: (err: Error) => void }[] = [];
-  #flushing: Promise<void> | undefined;
+  #compactions: { entries: Iterable<Entry>; resolve: () => void; reject: (err: Error) => void }[] = [];
+  #working: Promise<void> | undefined;
   #lines = 0;
   #closed = false;
 
@@ -58,37 +59,56 @@ export class Journal<Entry> {
     if (this.#closed) return Promise.reject(new Error('journal closed'));
     return new Promise((resolve, reject) => {
       this.#pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
-      this.#flushing ??= this.#flush();
+      this.#work();
     });
   }
 
-  /** Replaces the file's content with `entries` (a compaction), atomically. */
-  async compact(entries: Iterable<Entry>): Promise<void> {
-    await this.#flushing;
-    await this.#rewrite(entries);
+  /**
+   * Replaces the file's content with `entries` (a compaction), atomically. `entries` is read when the rewrite
+   * runs, after every append made so far is on disk: it must describe the state as it is then (a live view), so
+   * nothing appended before the rewrite is lost, and what is appended during it follows it in the new file.
+   */
+  compact(entries: Iterable<Entry>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#compactions.push({ entries, resolve, reject });
+      this.#work();
+    });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#flushing;
+    await this.#working;
     await this.#file?.close();
     this.#file = undefined;
   }
 
-  async #flush(): Promise<void> {
-    while (this.#pending.length) {
-      const batch = this.#pending;
-      this.#pending = [];
-      try {
-        await this.#file!.write(batch.map((b) => b.line).join(''));
-        await this.#file!.datasync();
-        this.#lines += batch.length;
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        for (const b of batch) b.reject(err as Error);
+  /** One worker does every write, in order, so an append never lands in a file a compaction is replacing. */
+  #work(): void {
+    this.#working ??= (async () => {
+      while (this.#pending.length || this.#compactions.length) {
+        if (this.#pending.length) {
+          const batch = this.#pending;
+          this.#pending = [];
+          try {
+            await this.#file!.write(batch.map((b) => b.line).join(''));
+            await this.#file!.datasync();
+            this.#lines += batch.length;
+            for (const b of batch) b.resolve();
+          } catch (err) {
+            for (const b of batch) b.reject(err as Error);
+          }
+          continue;
+        }
+        const compaction = this.#compactions.shift()!;
+        try {
+          await this.#rewrite(compaction.entries);
+          compaction.resolve();
+        } catch (err) {
+          compaction.reject(err as Error);
+        }
       }
-    }
-    this.#flushing = undefined;
+      this.#working = undefined;
+    })();
   }
 
   async #rewrite(entries: Iterable<Entry>): Promise<void> {

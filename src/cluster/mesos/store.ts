@@ -298,7 +298,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     if (!journal || this.#compacting || journal.size < 10_000 || journal.size < COMPACT_RATIO * this.index.size) return;
     this.#compacting = true;
     try {
-      await journal.compact(this.#compactForm([...this.index.values()].map((c) => c.durable())));
+      await journal.compact(this.#compactForm(durables(this.index.values())));
     } finally {
       this.#compacting = false;
     }
@@ -330,4 +330,9 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
       ),
     );
   }
+}
+
+/** Each container's durable form, read as the iteration reaches it (a live view for the journal's compaction). */
+function* durables(containers: Iterable<MesosContainer>): Iterable<DurableContainer> {
+  for (const c of containers) yield c.durable();
 }
