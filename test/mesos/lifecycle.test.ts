@@ -158,3 +158,19 @@ test('ps shows the labels the Docker container carries, the manager identity lab
   );
   await docker.ok(['rm', '-f', id]);
 });
+
+test('run --rm of a container that cannot start: the error comes back and the container is removed, as dockerd does', async (t) => {
+  if (!c) return t.skip('no engines');
+  const docker = c.m.docker;
+  const started = Date.now();
+  const result = await docker(
+    ['run', '--rm', '-m', '20m', '--name', 'lc-rm-fail', '-e', 'constraint:node==nowhere', 'busybox', 'true'],
+    {
+      timeoutMs: 20_000,
+    },
+  );
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /Unable to find a node that satisfies the following conditions/);
+  assert.ok(Date.now() - started < 15_000, 'the client is not left waiting for a removal that never comes');
+  assert.equal(await docker.ok(['ps', '-aq', '--filter', 'name=lc-rm-fail']), '');
+});

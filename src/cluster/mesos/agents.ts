@@ -50,6 +50,11 @@ export class AgentRegistry {
     return [...this.#engines.values()];
   }
 
+  /** The connection to the daemon at `address` (`tcp://host:port`), if an agent uses it. */
+  engine(address: string): Engine | undefined {
+    return this.#engines.get(address);
+  }
+
   /** Learns (or refreshes) an agent from one of its offers. */
   observe(offer: Offer): Agent {
     const id = offer.agent_id.value;

@@ -227,7 +227,13 @@ export class MesosCluster implements Cluster {
       return;
     }
     const need = resourceNeed(c.config, this.#defaults);
-    await this.framework.launch(c, placementRequest(c.config), need);
+    try {
+      await this.framework.launch(c, placementRequest(c.config), need);
+    } catch (err) {
+      // As dockerd does: a `--rm` container that cannot start is removed (its client waits for that).
+      if (c.config.HostConfig?.AutoRemove && !c.isRunning) await this.#forget(c, true).catch(() => undefined);
+      throw err;
+    }
   }
 
   // --- stop, kill, restart, remove --------------------------------------------------------------------------------
@@ -286,9 +292,7 @@ export class MesosCluster implements Cluster {
     if (!this.#store.index.get(c.id)) return;
     c.removing = true;
     const task = c.task;
-    const engine = task?.engineAddress
-      ? this.#agents.engines().find((e) => e.address === task.engineAddress)
-      : undefined;
+    const engine = task?.engineAddress ? this.#agents.engine(task.engineAddress) : undefined;
     if (task?.dockerId && engine?.isHealthy) {
       // Mesos would remove it after its docker_remove_delay (6 hours); `docker rm` means now.
       await engineRequest(engine, 'DELETE', `/containers/${task.dockerId}?force=1${volumes ? '&v=1' : ''}`).catch(
@@ -400,7 +404,7 @@ export class MesosCluster implements Cluster {
   #location(c: MesosContainer): ContainerLocation | undefined {
     const task = c.task;
     if (!task?.dockerId || !task.engineAddress) return undefined;
-    const engine = this.#agents.engines().find((e) => e.address === task.engineAddress);
+    const engine = this.#agents.engine(task.engineAddress);
     if (!engine) return undefined;
     return { id: c.id, engineContainerId: task.dockerId, engine };
   }

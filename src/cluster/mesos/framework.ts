@@ -17,7 +17,7 @@ import type { Scheduler, ContainerOnNode } from '../../scheduler/index.js';
 import type { Logger } from '../../util/logger.js';
 import type { AgentRegistry } from './agents.js';
 import { OfferBook } from './offers.js';
-import { placementPass, type AgentSnapshot, type PlacementItem } from './placement.js';
+import { PlacementBoard, type AgentSnapshot, type PlacementItem } from './placement.js';
 import { buildTaskInfo } from './task-info.js';
 import type { ContainerStore } from './store.js';
 import { MesosContainer, type TaskAttempt } from './container.js';
@@ -61,7 +61,8 @@ export class StartError extends ManagerError {
   }
 }
 
-const SUPPRESS_AFTER_IDLE_MS = 1000;
+/** How long held offers wait for new work once the queue is empty, before they go back to Mesos. */
+const IDLE_HOLD_MS = 1000;
 const REQUEUE_LIMIT = 5;
 const RETIRED_MEMORY = 100_000;
 const KILL_RESEND_MS = 10_000;
@@ -77,6 +78,7 @@ export class MesosFramework {
   readonly #log: Logger;
   readonly #reconciler: Reconciler;
   readonly #queue = new Map<string, Queued>();
+  readonly #board = new PlacementBoard();
   /** Start group: every task ID a pending start used (a requeue gets a new one). */
   readonly #startTasks = new Map<string, Set<string>>();
   /** What each pending start asked placement for, kept so a dropped launch can be placed again. */
@@ -89,12 +91,19 @@ export class MesosFramework {
   readonly #agentVersion = new Map<string, number>();
   readonly #snapshots = new Map<
     string,
-    { key: string; attributes: Readonly<Record<string, string>>; snapshot: AgentSnapshot }
+    {
+      engineRevision: number;
+      engineState: string;
+      version: number;
+      active: boolean;
+      attributes: Readonly<Record<string, string>>;
+      snapshot: AgentSnapshot;
+    }
   >();
   #suppressed = false;
   /** We declined (or left unused) resources with a refuse filter since the last REVIVE: Mesos holds them back. */
   #filtered = false;
-  #suppressTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   #passScheduled = false;
   #passRunning: Promise<void> | undefined;
   #passAgain = false;
@@ -150,7 +159,7 @@ export class MesosFramework {
         { framework: s.frameworkId, master: s.master, resubscribed: s.resubscribed },
         'subscribed to Mesos',
       );
-      if (!this.#queue.size) this.#scheduleSuppress();
+      if (!this.#queue.size) this.#goIdle();
       this.#schedulePass();
     });
     this.client.on('disconnected', (d) => {
@@ -199,7 +208,7 @@ export class MesosFramework {
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.#suppressTimer);
+    clearTimeout(this.#idleTimer);
     clearInterval(this.#unreachableTimer);
     for (const q of this.#queue.values()) clearTimeout(q.timer);
     this.#reconciler.stop();
@@ -278,7 +287,7 @@ export class MesosFramework {
       this.#store.abandonTask(queued.container, queued.previous, why);
     }
     if (!this.#queue.size) {
-      this.#scheduleSuppress();
+      this.#goIdle();
       // The last waiting task left (timed out, stopped, removed): the next pass gives the offers held for it back to
       // Mesos now rather than after the offer timeout (not here: a pass may be about to ACCEPT some of them).
       this.#schedulePass();
@@ -296,8 +305,11 @@ export class MesosFramework {
       this.offers.add(offer);
       if (this.#orphans.size) this.#retryOrphans(agent.id);
     }
-    if (!this.#queue.size) this.#declineHeld();
-    else this.#schedulePass();
+    if (!this.#queue.size) {
+      // Suppressed already (offers sent before the SUPPRESS arrived, or after a re-subscription): back at once.
+      if (this.#suppressed) this.#declineHeld();
+      else this.#goIdle();
+    } else this.#schedulePass();
   }
 
   #schedulePass(): void {
@@ -325,25 +337,28 @@ export class MesosFramework {
     if (!this.#subscribed) return;
     const queued = [...this.#queue.values()].filter((q) => q.container.task?.phase === 'queued');
     if (!queued.length) {
-      this.#declineHeld();
+      this.#goIdle();
       return;
     }
     const byKey = new Map(queued.map((q) => [q.item.key, q]));
-    const snapshots = this.offers.agents().flatMap((id) => {
-      const agent = this.#agents.get(id);
-      return agent ? [this.#snapshot(id)] : [];
-    });
-    const result = placementPass(
+    this.#board.sync(
+      this.offers.agents(),
+      (id) => this.offers.agentVersion(id),
+      (id) => this.offers.forAgent(id),
+      (id) => (this.#agents.get(id) ? this.#snapshot(id) : undefined),
+    );
+    const result = this.#board.pass(
       this.#scheduler,
       queued.map((q) => q.item),
-      snapshots,
-      (id) => this.offers.forAgent(id),
     );
     for (const [item, why] of result.unplaced) {
       const q = byKey.get(item.key)!;
       q.lastFailure = why;
       this.#failFastIfImpossible(q, why);
     }
+    // What we hold does not fit, and resources we turned down earlier are being held back by our own refuse filters:
+    // ask for them again (REVIVE clears the filters) rather than wait for the filters to run out.
+    if (result.unplaced.size && this.#filtered) this.#revive();
 
     const launches = new Map<string, { offerIds: Set<string>; tasks: TaskInfo[]; containers: MesosContainer[] }>();
     const durable: Promise<unknown>[] = [];
@@ -403,7 +418,7 @@ export class MesosFramework {
         }
       }),
     );
-    if (!this.#queue.size) this.#declineHeld();
+    if (!this.#queue.size) this.#goIdle();
   }
 
   /**
@@ -438,9 +453,18 @@ export class MesosFramework {
   #snapshot(agentId: string): AgentSnapshot {
     const agent = this.#agents.get(agentId)!;
     const engine = agent.engine;
-    const key = `${engine.revision}|${engine.state}|${this.#agentVersion.get(agentId) ?? 0}|${agent.active}`;
+    const version = this.#agentVersion.get(agentId) ?? 0;
     const cached = this.#snapshots.get(agentId);
-    if (cached && cached.key === key && cached.attributes === agent.attributeLabels) return cached.snapshot;
+    if (
+      cached &&
+      cached.engineRevision === engine.revision &&
+      cached.engineState === engine.state &&
+      cached.version === version &&
+      cached.active === agent.active &&
+      cached.attributes === agent.attributeLabels
+    ) {
+      return cached.snapshot;
+    }
     const snapshot: AgentSnapshot = {
       id: agent.id,
       name: engine.name || agent.hostname,
@@ -450,7 +474,14 @@ export class MesosFramework {
       containers: [...(this.#onAgent.get(agentId)?.values() ?? [])],
       images: engine.images.map((i) => ({ id: i.Id, repoTags: i.RepoTags ?? [] })),
     };
-    this.#snapshots.set(agentId, { key, attributes: agent.attributeLabels, snapshot });
+    this.#snapshots.set(agentId, {
+      engineRevision: engine.revision,
+      engineState: engine.state,
+      version,
+      active: agent.active,
+      attributes: agent.attributeLabels,
+      snapshot,
+    });
     return snapshot;
   }
 
@@ -481,26 +512,34 @@ export class MesosFramework {
         )
         .catch(() => undefined);
     }
-    this.#scheduleSuppress();
   }
 
-  /** Nothing waits: stop offers coming (classic Swarm never did, its issue #1888), after a short idle spell. */
-  #scheduleSuppress(): void {
-    if (this.#suppressed || this.#suppressTimer || !this.#subscribed) return;
-    this.#suppressTimer = setTimeout(() => {
-      this.#suppressTimer = undefined;
-      if (this.#queue.size || this.#suppressed || !this.#subscribed) return;
+  /**
+   * Nothing waits. Offers are kept a moment longer, since under steady load the next container is a few
+   * milliseconds away and a REVIVE costs it an allocation cycle; then, if nothing came, they go back to Mesos with a
+   * refuse filter and offers are SUPPRESSed (classic Swarm never did either, its issues #1401 and #1888).
+   */
+  #goIdle(): void {
+    if (this.#idleTimer || !this.#subscribed) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#queue.size || !this.#subscribed) return;
+      this.#declineHeld();
+      if (this.#suppressed) return;
       this.#suppressed = true;
       void this.client.suppress().catch(() => (this.#suppressed = false));
-    }, SUPPRESS_AFTER_IDLE_MS);
-    this.#suppressTimer.unref();
+    }, IDLE_HOLD_MS);
+    this.#idleTimer.unref();
   }
 
   /** A task waits: make sure Mesos offers, un-suppressing and clearing our refuse filters (REVIVE does both). */
   #wantOffers(): void {
-    clearTimeout(this.#suppressTimer);
-    this.#suppressTimer = undefined;
-    if (!this.#suppressed && !(this.#filtered && this.offers.size === 0)) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#suppressed || (this.#filtered && this.offers.size === 0)) this.#revive();
+  }
+
+  #revive(): void {
     const wasSuppressed = this.#suppressed;
     this.#suppressed = false;
     this.#filtered = false;

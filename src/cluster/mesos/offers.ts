@@ -14,6 +14,7 @@ export class OfferBook {
   readonly #timeoutMs: number;
   readonly #onExpire: (offer: Offer) => void;
   #version = 0;
+  readonly #agentVersions = new Map<string, number>();
 
   constructor(timeoutMs: number, onExpire: (offer: Offer) => void) {
     this.#timeoutMs = timeoutMs;
@@ -29,6 +30,11 @@ export class OfferBook {
     return this.#version;
   }
 
+  /** Bumped whenever one of this agent's offers comes or goes. */
+  agentVersion(agentId: string): number {
+    return this.#agentVersions.get(agentId) ?? 0;
+  }
+
   add(offer: Offer): void {
     const id = offer.id.value;
     if (this.#held.has(id)) return;
@@ -38,6 +44,7 @@ export class OfferBook {
     timer.unref();
     this.#held.set(id, { offer, timer });
     this.#version++;
+    this.#agentVersions.set(offer.agent_id.value, this.#version);
     const agent = offer.agent_id.value;
     const set = this.#byAgent.get(agent) ?? new Set();
     set.add(id);
@@ -51,6 +58,7 @@ export class OfferBook {
     clearTimeout(held.timer);
     this.#held.delete(id);
     this.#version++;
+    this.#agentVersions.set(held.offer.agent_id.value, this.#version);
     const agent = held.offer.agent_id.value;
     const set = this.#byAgent.get(agent);
     set?.delete(id);

@@ -1,4 +1,4 @@
-// One placement pass: held offers → node views → the scheduler → resources carved from the chosen agent's offers.
+// Placement passes: held offers → node views → the scheduler → resources carved from the chosen agent's offers.
 // Many containers are placed per pass, several per agent, each seeing the ones placed before it. Containers that
 // ask nothing of placement but resources (no expressions, ports or dependencies) are placed as a group from one
 // ranking — the top candidates in order, one container each for spread, filled in turn for binpack — so a queue
@@ -38,98 +38,140 @@ export interface PassResult {
   readonly unplaced: Map<PlacementItem, string>;
 }
 
-export function placementPass(
-  scheduler: Scheduler,
-  items: readonly PlacementItem[],
-  agents: readonly AgentSnapshot[],
-  offersOf: (agentId: string) => readonly Offer[],
-): PassResult {
-  const assignments: Assignment[] = [];
-  const unplaced = new Map<PlacementItem, string>();
-  const pools = new Map<string, OfferPool>();
-  const snapshots = new Map<string, AgentSnapshot>();
-  const pending = new Map<string, ContainerOnNode[]>();
-  const index = new Map<string, number>();
-  const views: NodeView[] = [];
-  for (const agent of agents) {
-    const offers = offersOf(agent.id);
-    if (!offers.length) continue;
-    pools.set(agent.id, new OfferPool(agent.id, offers));
-    snapshots.set(agent.id, agent);
-    index.set(agent.id, views.length);
-    views.push(view(agent, pools.get(agent.id)!, []));
-  }
-  if (!views.length) {
-    for (const item of items) unplaced.set(item, 'no offers held: waiting for Mesos to offer resources');
-    return { assignments, unplaced };
-  }
-  const refresh = (agentId: string) => {
-    views[index.get(agentId)!] = view(snapshots.get(agentId)!, pools.get(agentId)!, pending.get(agentId) ?? []);
-  };
-  const place = (item: PlacementItem, agentId: string, allocation: Allocation) => {
-    assignments.push({ item, agentId, allocation });
-    const list = pending.get(agentId) ?? [];
-    list.push(pendingContainer(item.request, { id: item.key, name: item.name }));
-    pending.set(agentId, list);
-  };
+interface BoardEntry {
+  offersVersion: number;
+  snapshot: AgentSnapshot;
+  pool: OfferPool;
+  view: NodeView;
+}
 
-  const slotsLimited = views.some((v) => 'containerslots' in v.labels);
-  const groups = new Map<string, PlacementItem[]>();
-  const singles: PlacementItem[] = [];
-  for (const item of items) {
-    const signature = slotsLimited ? undefined : groupSignature(item);
-    if (signature === undefined) singles.push(item);
-    else groups.set(signature, [...(groups.get(signature) ?? []), item]);
-  }
+/**
+ * The agents holding offers, as placement sees them, kept from pass to pass: an agent's resource pool and node view
+ * are rebuilt only when its offers or its snapshot changed, so a pass over 5,000 agents costs a look-up per agent,
+ * not a rebuild (and the scheduler's per-view caches survive between passes).
+ */
+export class PlacementBoard {
+  readonly #entries = new Map<string, BoardEntry>();
+  #views: NodeView[] = [];
+  #index = new Map<string, number>();
 
-  for (const group of groups.values()) {
-    let ranking;
-    try {
-      ranking = scheduler.select(views, group[0]!.request);
-    } catch (err) {
-      for (const item of group) unplaced.set(item, reason(err));
-      continue;
+  /** Brings the board in line with the agents that hold offers now. */
+  sync(
+    agentIds: Iterable<string>,
+    offersVersion: (agentId: string) => number,
+    offersOf: (agentId: string) => readonly Offer[],
+    snapshotOf: (agentId: string) => AgentSnapshot | undefined,
+  ): void {
+    const seen = new Set<string>();
+    const views: NodeView[] = [];
+    const index = new Map<string, number>();
+    for (const id of agentIds) {
+      const snapshot = snapshotOf(id);
+      if (!snapshot) continue;
+      seen.add(id);
+      const version = offersVersion(id);
+      let entry = this.#entries.get(id);
+      if (!entry || entry.offersVersion !== version) {
+        const pool = new OfferPool(id, offersOf(id));
+        entry = { offersVersion: version, snapshot, pool, view: view(snapshot, pool, []) };
+        this.#entries.set(id, entry);
+      } else if (entry.snapshot !== snapshot) {
+        entry.snapshot = snapshot;
+        entry.view = view(snapshot, entry.pool, []);
+      }
+      index.set(id, views.length);
+      views.push(entry.view);
     }
-    const candidates = ranking.top(Math.max(group.length, 1));
-    const fill = scheduler.strategy === 'binpack';
-    const touched = new Set<string>();
-    let cursor = 0;
-    for (const item of group) {
+    for (const id of this.#entries.keys()) if (!seen.has(id)) this.#entries.delete(id);
+    this.#views = views;
+    this.#index = index;
+  }
+
+  /**
+   * Places what it can of `items` on the synced agents. Entries it draws on are left stale: their offers are
+   * about to be accepted, and the next sync rebuilds them from what the offer book holds then.
+   */
+  pass(scheduler: Scheduler, items: readonly PlacementItem[]): PassResult {
+    const assignments: Assignment[] = [];
+    const unplaced = new Map<PlacementItem, string>();
+    const views = this.#views;
+    if (!views.length) {
+      for (const item of items) unplaced.set(item, 'no offers held: waiting for Mesos to offer resources');
+      return { assignments, unplaced };
+    }
+    const pending = new Map<string, ContainerOnNode[]>();
+    const entry = (agentId: string) => this.#entries.get(agentId)!;
+    const refresh = (agentId: string) => {
+      const e = entry(agentId);
+      e.view = view(e.snapshot, e.pool, pending.get(agentId) ?? []);
+      e.offersVersion = -1;
+      views[this.#index.get(agentId)!] = e.view;
+    };
+    const place = (item: PlacementItem, agentId: string, allocation: Allocation) => {
+      assignments.push({ item, agentId, allocation });
+      const list = pending.get(agentId) ?? [];
+      list.push(pendingContainer(item.request, { id: item.key, name: item.name }));
+      pending.set(agentId, list);
+    };
+
+    const slotsLimited = views.some((v) => 'containerslots' in v.labels);
+    const groups = new Map<string, PlacementItem[]>();
+    const singles: PlacementItem[] = [];
+    for (const item of items) {
+      const signature = slotsLimited ? undefined : groupSignature(item);
+      if (signature === undefined) singles.push(item);
+      else groups.set(signature, [...(groups.get(signature) ?? []), item]);
+    }
+
+    for (const group of groups.values()) {
+      let ranking;
+      try {
+        ranking = scheduler.select(views, group[0]!.request);
+      } catch (err) {
+        for (const item of group) unplaced.set(item, reason(err));
+        continue;
+      }
+      const candidates = ranking.top(Math.max(group.length, 1));
+      const fill = scheduler.strategy === 'binpack';
+      const touched = new Set<string>();
+      let cursor = 0;
+      for (const item of group) {
+        let placed = false;
+        for (let tried = 0; tried < candidates.length && !placed; tried++) {
+          const node = candidates[(cursor + tried) % candidates.length]!;
+          const allocation = entry(node.id).pool.allocate(item.need);
+          if (!allocation) continue;
+          place(item, node.id, allocation);
+          touched.add(node.id);
+          placed = true;
+          cursor = fill ? (cursor + tried) % candidates.length : (cursor + tried + 1) % candidates.length;
+        }
+        if (!placed) unplaced.set(item, 'no resources available to schedule container');
+      }
+      for (const agentId of touched) refresh(agentId);
+    }
+
+    for (const item of singles) {
+      let ranking;
+      try {
+        ranking = scheduler.select(views, item.request);
+      } catch (err) {
+        unplaced.set(item, reason(err));
+        continue;
+      }
       let placed = false;
-      for (let tried = 0; tried < candidates.length && !placed; tried++) {
-        const node = candidates[(cursor + tried) % candidates.length]!;
-        const allocation = pools.get(node.id)!.allocate(item.need);
+      for (const node of ranking.top(8)) {
+        const allocation = entry(node.id).pool.allocate(item.need);
         if (!allocation) continue;
         place(item, node.id, allocation);
-        touched.add(node.id);
+        refresh(node.id);
         placed = true;
-        cursor = fill ? (cursor + tried) % candidates.length : (cursor + tried + 1) % candidates.length;
+        break;
       }
       if (!placed) unplaced.set(item, 'no resources available to schedule container');
     }
-    for (const agentId of touched) refresh(agentId);
+    return { assignments, unplaced };
   }
-
-  for (const item of singles) {
-    let ranking;
-    try {
-      ranking = scheduler.select(views, item.request);
-    } catch (err) {
-      unplaced.set(item, reason(err));
-      continue;
-    }
-    let placed = false;
-    for (const node of ranking.top(8)) {
-      const allocation = pools.get(node.id)!.allocate(item.need);
-      if (!allocation) continue;
-      place(item, node.id, allocation);
-      refresh(node.id);
-      placed = true;
-      break;
-    }
-    if (!placed) unplaced.set(item, 'no resources available to schedule container');
-  }
-  return { assignments, unplaced };
 }
 
 /** Items that ask nothing but resources can share one ranking. */
