@@ -202,7 +202,9 @@ export interface ManagerProc extends Proc {
 /** Starts `node bin/mesoswarm manage …` (the built CLI: run `npm run build` first) and waits until it answers /_ping. */
 export async function startManager(options: ManagerOptions): Promise<ManagerProc> {
   const port = options.port ?? (await freePort());
-  const node: string[] = [...(options.nodeArgs ?? [])];
+  // BENCH_MANAGER_NODE_ARGS: V8 or Node flags for the manager only (e.g. comparing GC settings).
+  const extra = (process.env.BENCH_MANAGER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const node: string[] = [...extra, ...(options.nodeArgs ?? [])];
   if (options.cpuProfDir) node.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const args = [...node, 'bin/mesoswarm', 'manage', '-c', options.driver, '-H', `tcp://127.0.0.1:${port}`];
   const opts = [...(options.clusterOpts ?? [])];

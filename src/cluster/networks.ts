@@ -58,7 +58,8 @@ const BUILTIN_MODES = new Set(['', 'default', 'bridge', 'host', 'none']);
  * run where that network is: returns that node's name, and the config with network names made plain for the engine.
  */
 export async function pinToNetworkNode<T extends { HostConfig?: { NetworkMode?: string }; NetworkingConfig?: unknown }>(
-  engines: readonly Engine[],
+  /** Asked for only when the config names a network (most do not; a Mesos cluster may have thousands of engines). */
+  engines: () => readonly Engine[],
   config: T,
 ): Promise<{ config: T; node: string | undefined }> {
   const mode = config.HostConfig?.NetworkMode ?? '';
@@ -66,7 +67,7 @@ export async function pinToNetworkNode<T extends { HostConfig?: { NetworkMode?: 
     ?.EndpointsConfig ?? {}) as Record<string, unknown>;
   const wanted = [mode, ...Object.keys(endpoints)].filter((n) => !BUILTIN_MODES.has(n) && !n.startsWith('container:'));
   if (!wanted.length) return { config, node: undefined };
-  const all = await collectNetworks(engines);
+  const all = await collectNetworks(engines());
   let node: string | undefined;
   const rename = new Map<string, string>();
   for (const name of new Set(wanted)) {

@@ -3,7 +3,7 @@
 // reports it running, stop and kill are Mesos KILLs, start after stop is a new task for the same container, and
 // rm forgets it. Nothing runs outside Mesos; the agents' Docker daemons are used to reach what runs (logs, exec,
 // attach, files), never to start anything.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type {
@@ -18,7 +18,7 @@ import type {
   WaitCondition,
   WaitResult,
 } from '../cluster.js';
-import type { Engine } from '../../engine/engine.js';
+import type { ContainerDetails, Engine } from '../../engine/engine.js';
 import { engineRequest } from '../../engine/request.js';
 import { ExecRegistry } from '../execs.js';
 import { EventLog, type EventNode } from '../events.js';
@@ -31,7 +31,7 @@ import type { ClusterOptionKey } from '../options.js';
 import { labelsLine, naturalCompare } from '../info.js';
 import { AgentRegistry } from './agents.js';
 import { ContainerStore } from './store.js';
-import { MesosContainer } from './container.js';
+import { MesosContainer, dockerDetail } from './container.js';
 import { MesosFramework } from './framework.js';
 import { resourceNeed, portNeeds, type NeedDefaults } from './allocation.js';
 import { buildTaskInfo, stopSeconds } from './task-info.js';
@@ -161,7 +161,7 @@ export class MesosCluster implements Cluster {
     const release = this.#store.names.reserve(chosen, (n) => this.#store.index.named(n)[0]?.id);
     try {
       const container = new MesosContainer({
-        id: randomBytes(32).toString('hex'),
+        id: randomHex(32),
         name: chosen,
         config,
         created: new Date().toISOString(),
@@ -180,7 +180,7 @@ export class MesosCluster implements Cluster {
    * name. Without this, placement picked any agent and `docker run` failed there with "network not found".
    */
   async #pinToNetwork(config: CreateBody): Promise<CreateBody> {
-    const { config: pinned, node } = await pinToNetworkNode(this.#agents.engines(), config);
+    const { config: pinned, node } = await pinToNetworkNode(() => this.#agents.engines(), config);
     if (!node) return pinned;
     const { Labels } = extractSchedulingExpressions({ Env: [`constraint:node==${node}`], Labels: pinned.Labels });
     return { ...pinned, Labels };
@@ -453,7 +453,7 @@ export class MesosCluster implements Cluster {
     const c = this.#store.index.get(location.id);
     if (!c) return;
     const answer = await engineRequest(location.engine, 'GET', `/containers/${location.engineContainerId}/json`);
-    if (answer.status === 200) this.#store.noteDocker(c, { inspect: answer.json as never });
+    if (answer.status === 200) this.#store.noteDocker(c, dockerDetail(answer.json as ContainerDetails));
   }
 
   rememberExec(execId: string, location: ContainerLocation): void {

@@ -29,8 +29,14 @@ export interface TaskAttempt {
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;
-  /** The `docker inspect` Mesos sent with TASK_RUNNING (or one read from the engine). */
-  inspect?: ContainerDetails;
+  /**
+   * The `docker inspect` Mesos sent with TASK_RUNNING (or one read from the engine), as compact JSON: held as objects,
+   * these were the largest part of the manager's memory at 100,000 containers, and only `docker inspect` reads them
+   * whole (`inspectOf`); `docker ps` and its filters use the few fields `details` keeps.
+   */
+  inspectJson?: string;
+  /** Paused on the engine (Mesos knows nothing of pause); read from the engine's inspect after a pause. */
+  paused?: boolean;
 }
 
 /** What the journal keeps of a container (its identity and last known task), enough to rebuild it. */
@@ -40,7 +46,7 @@ export interface DurableContainer {
   readonly config: CreateBody;
   readonly created: string;
   restartCount: number;
-  task?: Omit<TaskAttempt, 'inspect'>;
+  task?: Omit<TaskAttempt, 'inspectJson'>;
 }
 
 export class MesosContainer implements DurableContainer, Findable, Filterable {
@@ -71,8 +77,8 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   }
 
   durable(): DurableContainer {
-    const task = this.task ? { ...this.task, inspect: undefined } : undefined;
-    if (task) delete task.inspect;
+    const task = this.task ? { ...this.task } : undefined;
+    if (task) delete task.inspectJson;
     return {
       id: this.id,
       name: this.name,
@@ -111,10 +117,31 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   get names(): string[] {
     return [`/${this.nodeName || 'pending'}/${this.name}`];
   }
-  /** The inspect view, for `ps --filter` (cached until the container changes). */
+  /**
+   * The fields of `docker inspect` that `docker ps` and its filters read (cached until the container changes):
+   * command, image, state, labels, ports, networks and mounts — not the whole inspect.
+   */
   get details(): ContainerDetails {
     if (this.#details?.version !== this.version) {
-      this.#details = { version: this.version, value: this.inspect(undefined) as unknown as ContainerDetails };
+      const full = this.inspect(undefined) as unknown as ContainerDetails;
+      const value = {
+        Id: full.Id,
+        Created: full.Created,
+        Path: full.Path,
+        Args: full.Args,
+        Image: full.Image,
+        Name: full.Name,
+        State: full.State,
+        Config: {
+          Image: full.Config?.Image,
+          Labels: full.Config?.Labels,
+          ExposedPorts: full.Config?.ExposedPorts,
+        },
+        HostConfig: { NetworkMode: full.HostConfig?.NetworkMode },
+        NetworkSettings: { Ports: full.NetworkSettings?.Ports, Networks: full.NetworkSettings?.Networks },
+        Mounts: full.Mounts,
+      } as unknown as ContainerDetails;
+      this.#details = { version: this.version, value };
     }
     return this.#details.value;
   }
@@ -140,8 +167,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
     if (!phase) return 'created';
     if (this.isStarting) return this.restartCount > 0 || this.task?.startedAt ? 'restarting' : 'created';
     // Pause is done on the engine (Mesos knows nothing of it); the engine's inspect after it says so.
-    if (this.isRunning)
-      return (this.task?.inspect?.State as { Paused?: boolean } | undefined)?.Paused ? 'paused' : 'running';
+    if (this.isRunning) return this.task?.paused ? 'paused' : 'running';
     return 'exited';
   }
 
@@ -157,7 +183,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
 
   /** `docker inspect` for this container: the engine's view when Mesos gave one, else built from the config. */
   inspect(node: NodeSummary | undefined): Record<string, unknown> {
-    const base = (this.task?.inspect ?? this.#fromConfig()) as unknown as Record<string, unknown>;
+    const base = (inspectOf(this.task) ?? this.#fromConfig()) as unknown as Record<string, unknown>;
     const task = this.task;
     const out: Record<string, unknown> = {
       ...base,
@@ -291,4 +317,25 @@ const EMPTY_ENDPOINT = {
 function listOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** Recently read inspects, parsed: `docker inspect` and `ps` read the same few containers again and again. */
+const parsed = new Map<string, ContainerDetails>();
+const PARSED_KEPT = 256;
+
+/** The task's `docker inspect`, parsed (no copy is kept beyond a small cache of recent ones). */
+export function inspectOf(task: Pick<TaskAttempt, 'inspectJson'> | undefined): ContainerDetails | undefined {
+  const json = task?.inspectJson;
+  if (!json) return undefined;
+  let value = parsed.get(json);
+  if (value) return value;
+  value = JSON.parse(json) as ContainerDetails;
+  parsed.set(json, value);
+  if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  return value;
+}
+
+/** What a `docker inspect` of the task's container tells the record: kept compact, with the pause flag. */
+export function dockerDetail(inspect: ContainerDetails): Pick<TaskAttempt, 'inspectJson' | 'paused'> {
+  return { inspectJson: JSON.stringify(inspect), paused: Boolean(inspect.State?.Paused) };
 }

@@ -2,7 +2,7 @@
 // launch queue, runs placement passes, launches tasks in batched ACCEPTs, applies status updates to the containers
 // (acknowledging each only once it is processed and durable), kills, reconciles, and adopts tasks it finds
 // without a record. It is the seed's steps 1–8; the Docker-facing lifecycle is in cluster.ts.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import { hostname } from 'node:os';
 import {
   MesosSchedulerClient,
@@ -14,13 +14,14 @@ import {
   type TaskStatus,
 } from '../../mesos/index.js';
 import type { Scheduler, ContainerOnNode } from '../../scheduler/index.js';
+import type { ContainerDetails } from '../../engine/engine.js';
 import type { Logger } from '../../util/logger.js';
 import type { AgentRegistry } from './agents.js';
 import { OfferBook } from './offers.js';
 import { PlacementBoard, type AgentSnapshot, type PlacementItem } from './placement.js';
 import { buildTaskInfo } from './task-info.js';
 import type { ContainerStore } from './store.js';
-import { MesosContainer, type TaskAttempt } from './container.js';
+import { MesosContainer, dockerDetail, type TaskAttempt } from './container.js';
 import { exitCodeOf, isTerminal, phaseOf } from './task-phase.js';
 import type { ResourceNeed } from './allocation.js';
 import type { PlacementRequest } from '../../scheduler/types.js';
@@ -573,7 +574,7 @@ export class MesosFramework {
     if (status.state === 'TASK_RUNNING' && status.data) {
       const inspect = parseInspect(status.data);
       if (inspect) {
-        detail.inspect = inspect;
+        Object.assign(detail, dockerDetail(inspect));
         detail.dockerId = inspect.Id;
         detail.dockerName = String(inspect.Name ?? '').replace(/^\//, '');
         const started = (inspect.State as { StartedAt?: string } | undefined)?.StartedAt;
@@ -660,7 +661,7 @@ export class MesosFramework {
       this.#store.noteDocker(container, {
         dockerId: found.Id,
         dockerName: (found.Names?.[0] ?? '').replace(/^\//, ''),
-        inspect,
+        ...dockerDetail(inspect),
         startedAt: task.startedAt ?? inspect.State?.StartedAt,
       });
     } catch (err) {
@@ -824,7 +825,7 @@ export class MesosFramework {
   }
 
   #newTaskId(container: MesosContainer): string {
-    return `${container.name || container.id.slice(0, 12)}.${randomBytes(6).toString('hex')}`;
+    return `${container.name || container.id.slice(0, 12)}.${randomHex(6)}`;
   }
 
   #retire(taskId: string): void {
@@ -846,18 +847,18 @@ export class MesosFramework {
 }
 
 /** The docker executor's TASK_RUNNING data: base64 of `docker inspect` output, a JSON array of one container. */
-function parseInspect(data: string): TaskAttempt['inspect'] | undefined {
+function parseInspect(data: string): ContainerDetails | undefined {
   try {
     const parsed = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as unknown;
     const first = Array.isArray(parsed) ? parsed[0] : parsed;
-    return first && typeof first === 'object' && 'Id' in first ? (first as TaskAttempt['inspect']) : undefined;
+    return first && typeof first === 'object' && 'Id' in first ? (first as ContainerDetails) : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** A create config read back from a Mesos-launched container, without what the Docker containerizer added. */
-function adoptedConfig(inspect: NonNullable<TaskAttempt['inspect']>): MesosContainer['config'] {
+function adoptedConfig(inspect: ContainerDetails): MesosContainer['config'] {
   const config = inspect.Config as unknown as Record<string, unknown> & { Env?: string[] };
   const host = inspect.HostConfig as unknown as Record<string, unknown> & { Binds?: string[] | null };
   return {

@@ -1,6 +1,6 @@
 // Names for containers created without one, in Docker's `adjective_noun` style, so `<node>/<name>` reads well.
 // Our own short word lists; uniqueness is checked by the caller's `taken`, and a clash gets a numeric suffix.
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../../util/random.js';
 
 const ADJECTIVES = [
   'agile',
@@ -77,7 +77,7 @@ const NOUNS = [
  * ones: with 100,000 containers on these 1,024 bases, about a hundred probes per create, quadratic over a fill.
  */
 export function generatedName(taken: (name: string) => boolean): string {
-  const base = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${NOUNS[randomInt(NOUNS.length)]}`;
+  const base = `${ADJECTIVES[randomInt(0, ADJECTIVES.length)]}_${NOUNS[randomInt(0, NOUNS.length)]}`;
   if (!taken(base)) return base;
   for (let low = 2, high = 10; ; low = high, high *= 10) {
     for (let attempt = 0; attempt < 4; attempt++) {

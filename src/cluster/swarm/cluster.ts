@@ -2,7 +2,7 @@
 // engine the scheduler picks, as classic Swarm did. Container IDs are the engines' own; every container is indexed
 // from the engines' caches (kept current by their event streams), so lookups and listings never fan out.
 import type Dockerode from 'dockerode';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import type {
   Cluster,
   ClusterInfo,
@@ -141,7 +141,7 @@ export class SwarmCluster implements Cluster {
     if (name !== undefined && name !== '') validateContainerName(name);
     if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
     const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
-    const labels = { ...moved.Labels, [SWARM_ID_LABEL]: randomBytes(32).toString('hex') };
+    const labels = { ...moved.Labels, [SWARM_ID_LABEL]: randomHex(32) };
     validateSchedulingLabels(labels);
     const config: CreateBody = { ...body, Env: moved.Env ?? body.Env, Labels: labels };
 
@@ -154,7 +154,7 @@ export class SwarmCluster implements Cluster {
   }
 
   async #placeAndCreate(body: CreateBody, name: string | undefined, auth: string | undefined): Promise<string> {
-    const { config, node } = await pinToNetworkNode(this.#pool.all(), body);
+    const { config, node } = await pinToNetworkNode(() => this.#pool.all(), body);
     const base = placementRequest(config);
     // A local network exists on one node only, so the container must go there.
     const request = node ? { ...base, labels: withExpression(base.labels, CONSTRAINTS_LABEL, `node==${node}`) } : base;
@@ -216,7 +216,7 @@ export class SwarmCluster implements Cluster {
     const host = { ...(config.HostConfig ?? {}) };
     // Swarm's CpuShares is a number of CPUs; the engine wants real shares of its own CPUs.
     if (!(Number(host.NanoCpus ?? 0) > 0) && request.cpus > 0) host.CpuShares = cpusToShares(request.cpus, engine.cpus);
-    const reservation = pendingContainer(request, { id: `pending-${randomBytes(8).toString('hex')}`, name });
+    const reservation = pendingContainer(request, { id: `pending-${randomHex(8)}`, name });
     const list = this.#pending.get(engine) ?? [];
     list.push(reservation);
     this.#pending.set(engine, list);
