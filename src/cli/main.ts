@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { manage } from './manage.js';
+import { limitHeapGrowth } from './heap.js';
 import { buildManageConfig, type ManageFlags } from './options.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -58,6 +59,7 @@ program
       process.stderr.write(`mesoswarm manage: ${(err as Error).message}\n`);
       process.exit(1);
     }
+    limitHeapGrowth();
     await manage(config, { level: globals.debug ? 'debug' : globals.logLevel, version: pkg.version });
   });
 

@@ -8,6 +8,7 @@ import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
 import type { Findable } from '../lookup.js';
 import { MANAGER_ID_LABEL, MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
 import type { Filterable } from '../container-filters.js';
+import { inspectPacker, type PackedJson } from './inspect-packing.js';
 
 /** One launch of the container as a Mesos task. A restart is a new task; the container keeps its ID. */
 export interface TaskAttempt {
@@ -30,11 +31,11 @@ export interface TaskAttempt {
   finishedAt?: string;
   exitCode?: number;
   /**
-   * The `docker inspect` Mesos sent with TASK_RUNNING (or one read from the engine), as compact JSON: held as objects,
-   * these were the largest part of the manager's memory at 100,000 containers, and only `docker inspect` reads them
-   * whole (`inspectOf`); `docker ps` and its filters use the few fields `details` keeps.
+   * The `docker inspect` Mesos sent with TASK_RUNNING (or one read from the engine), packed (inspect-packing.ts): held
+   * as objects, these were the largest part of the manager's memory at 100,000 containers, and only `docker inspect`
+   * reads them whole (`inspectOf`); `docker ps` and its filters use the few fields `details` keeps.
    */
-  inspectJson?: string;
+  inspectPacked?: PackedJson;
   /** Paused on the engine (Mesos knows nothing of pause); read from the engine's inspect after a pause. */
   paused?: boolean;
 }
@@ -46,7 +47,7 @@ export interface DurableContainer {
   readonly config: CreateBody;
   readonly created: string;
   restartCount: number;
-  task?: Omit<TaskAttempt, 'inspectJson'>;
+  task?: Omit<TaskAttempt, 'inspectPacked'>;
 }
 
 export class MesosContainer implements DurableContainer, Findable, Filterable {
@@ -78,7 +79,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
 
   durable(): DurableContainer {
     const task = this.task ? { ...this.task } : undefined;
-    if (task) delete task.inspectJson;
+    if (task) delete task.inspectPacked;
     return {
       id: this.id,
       name: this.name,
@@ -324,18 +325,18 @@ const parsed = new Map<string, ContainerDetails>();
 const PARSED_KEPT = 256;
 
 /** The task's `docker inspect`, parsed (no copy is kept beyond a small cache of recent ones). */
-export function inspectOf(task: Pick<TaskAttempt, 'inspectJson'> | undefined): ContainerDetails | undefined {
-  const json = task?.inspectJson;
-  if (!json) return undefined;
-  let value = parsed.get(json);
+export function inspectOf(task: Pick<TaskAttempt, 'inspectPacked'> | undefined): ContainerDetails | undefined {
+  const packed = task?.inspectPacked;
+  if (!packed) return undefined;
+  let value = parsed.get(packed);
   if (value) return value;
-  value = JSON.parse(json) as ContainerDetails;
-  parsed.set(json, value);
+  value = JSON.parse(inspectPacker.unpack(packed)) as ContainerDetails;
+  parsed.set(packed, value);
   if (parsed.size > PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
   return value;
 }
 
-/** What a `docker inspect` of the task's container tells the record: kept compact, with the pause flag. */
-export function dockerDetail(inspect: ContainerDetails): Pick<TaskAttempt, 'inspectJson' | 'paused'> {
-  return { inspectJson: JSON.stringify(inspect), paused: Boolean(inspect.State?.Paused) };
+/** What a `docker inspect` of the task's container tells the record: kept packed, with the pause flag. */
+export function dockerDetail(inspect: ContainerDetails): Pick<TaskAttempt, 'inspectPacked' | 'paused'> {
+  return { inspectPacked: inspectPacker.pack(JSON.stringify(inspect)), paused: Boolean(inspect.State?.Paused) };
 }

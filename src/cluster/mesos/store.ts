@@ -10,7 +10,7 @@ import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
 import { decorate, type EventLog, type EventNode } from '../events.js';
 import { NameReservations } from '../names.js';
 
-type DurableTask = Omit<TaskAttempt, 'inspectJson'>;
+type DurableTask = Omit<TaskAttempt, 'inspectPacked'>;
 
 export type JournalEntry =
   | { t: 'framework'; id: string }
@@ -178,7 +178,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     const task = container.task;
     if (!task) return false;
     const moved = canAdvance(task.phase, phase);
-    if (!moved && !(phase === task.phase && detail.inspectJson && !task.inspectJson)) return false;
+    if (!moved && !(phase === task.phase && detail.inspectPacked && !task.inspectPacked)) return false;
     const before = task.phase;
     Object.assign(task, detail);
     if (moved) task.phase = phase;
@@ -284,7 +284,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
 
   async #writeTask(container: MesosContainer): Promise<void> {
     const task = container.task ? { ...container.task } : null;
-    if (task) delete task.inspectJson;
+    if (task) delete task.inspectPacked;
     await this.#write({ t: 'task', id: container.id, task, restartCount: container.restartCount });
     void this.#maybeCompact();
   }
