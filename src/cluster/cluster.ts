@@ -101,7 +101,11 @@ export interface Cluster {
   renameContainer(ref: string, newName: string): Promise<void>;
   /** Resolves when the condition is met; `abort` ends the wait early (the client went away). */
   waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult>;
-  listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]>;
+  /**
+   * `docker ps`: the list as JSON (UTF-8), newest first. Bytes rather than objects because a list of 30,000 is mostly
+   * unchanged between calls, and mesos mode answers it from each container's cached entry.
+   */
+  listContainers(query: ListContainersQuery): Promise<Buffer>;
   inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>>;
   /** The client-visible ID of a container; throws the 404 when there is none. */
   containerId(ref: string): string;

@@ -58,6 +58,10 @@ const INFO_STALE_MS = 1000;
 /** How long a `--rm` container is kept after it ended for attach streams still reading its output. */
 const AUTO_REMOVE_GRACE_MS = 30_000;
 
+const OPEN_LIST = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE_LIST = Buffer.from(']');
+
 export class MesosCluster implements Cluster {
   readonly driver = 'mesos-experimental' as const;
   readonly eventLog = new EventLog();
@@ -360,7 +364,7 @@ export class MesosCluster implements Cluster {
 
   // --- reading ----------------------------------------------------------------------------------------------------
 
-  async listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]> {
+  async listContainers(query: ListContainersQuery): Promise<Buffer> {
     const predicate = containerPredicate(query.filters, (r) => this.#store.index.find(r));
     const all = query.all || impliesAll(query.filters);
     const hasFilters = query.filters.size > 0;
@@ -371,10 +375,15 @@ export class MesosCluster implements Cluster {
     }
     out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
     const limited = query.limit > 0 ? out.slice(0, query.limit) : out;
-    return limited.map((c) => {
+    const now = Date.now();
+    const parts: Buffer[] = [OPEN_LIST];
+    for (const c of limited) {
       const agent = c.agentId ? this.#agents.get(c.agentId) : undefined;
-      return c.summary(agent?.hostname ?? '', c.task?.phase === 'unreachable');
-    });
+      if (parts.length > 1) parts.push(COMMA);
+      c.summaryParts(parts, agent?.hostname ?? '', c.task?.phase === 'unreachable', now);
+    }
+    parts.push(CLOSE_LIST);
+    return Buffer.concat(parts);
   }
 
   async inspectContainer(ref: string): Promise<Record<string, unknown>> {

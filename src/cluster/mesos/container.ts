@@ -63,7 +63,8 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   version = 0;
   /** Why the last start failed, shown as State.Error while the container is not running. */
   lastError = '';
-  #summary: { version: number; nodeIp: string; nodeDown: boolean; value: Record<string, unknown> } | undefined;
+  /** The `docker ps` entry as UTF-8 JSON without its Status and closing brace (see summaryParts). */
+  #summary: { version: number; nodeIp: string; nodeDown: boolean; head: Buffer } | undefined;
   #details: { version: number; value: ContainerDetails } | undefined;
   #labels: { version: number; value: Record<string, string> } | undefined;
   readonly swarmId = undefined;
@@ -212,26 +213,32 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   }
 
   /**
-   * The `docker ps` entry. Built once per change of the container (and of its node's address or health); only the
-   * Status text ("Up 5 minutes", "Exited (0) 2 hours ago") moves with the clock, so it is recomputed per call.
-   * `docker ps` of 30,000 containers otherwise rebuilt 30,000 summaries every time.
+   * Appends the `docker ps` entry, as UTF-8 JSON, to `out`. Serialised once per change of the container (and of its
+   * node's address or health); only the Status ("Up 5 minutes", "Exited (0) 2 hours ago") moves with the clock, so
+   * it is appended per call, its few distinct texts encoded once. `docker ps` of 30,000 containers otherwise built,
+   * serialised and encoded 30,000 summaries every time.
    */
-  summary(nodeIp: string, nodeDown: boolean): Record<string, unknown> {
-    const cached = this.#summary;
-    let value: Record<string, unknown>;
-    if (cached?.version === this.version && cached.nodeIp === nodeIp && cached.nodeDown === nodeDown) {
-      value = cached.value;
-    } else {
-      value = containerSummary(this.details, {
+  summaryParts(out: Buffer[], nodeIp: string, nodeDown: boolean, now = Date.now()): void {
+    let cached = this.#summary;
+    if (cached?.version !== this.version || cached.nodeIp !== nodeIp || cached.nodeDown !== nodeDown) {
+      const { Status: _clock, ...value } = containerSummary(this.details, {
         id: this.id,
         names: this.names,
         nodeIp,
         nodeDown,
         labels: this.labels,
       });
-      this.#summary = { version: this.version, nodeIp, nodeDown, value };
+      cached = { version: this.version, nodeIp, nodeDown, head: Buffer.from(JSON.stringify(value).slice(0, -1)) };
+      this.#summary = cached;
     }
-    return { ...value, Status: statusText(this.details.State, Date.now(), nodeDown) };
+    out.push(cached.head, statusTail(statusText(this.details.State, now, nodeDown)));
+  }
+
+  /** The `docker ps` entry as JSON text (summaryParts, for one). */
+  summaryJson(nodeIp: string, nodeDown: boolean, now = Date.now()): string {
+    const parts: Buffer[] = [];
+    this.summaryParts(parts, nodeIp, nodeDown, now);
+    return Buffer.concat(parts).toString('utf8');
   }
 
   #state(engineState: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -318,6 +325,20 @@ const EMPTY_ENDPOINT = {
 function listOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** `,"Status":"…"}` encoded, by Status text: a cluster's containers share a few hundred of them at a time. */
+const statusTails = new Map<string, Buffer>();
+const STATUS_TAILS_KEPT = 4096;
+
+function statusTail(status: string): Buffer {
+  let tail = statusTails.get(status);
+  if (!tail) {
+    if (statusTails.size >= STATUS_TAILS_KEPT) statusTails.clear();
+    tail = Buffer.from(`,"Status":${JSON.stringify(status)}}`);
+    statusTails.set(status, tail);
+  }
+  return tail;
 }
 
 /** Recently read inspects, parsed: `docker inspect` and `ps` read the same few containers again and again. */

@@ -285,7 +285,7 @@ export class SwarmCluster implements Cluster {
     return result;
   }
 
-  async listContainers(query: ListContainersQuery): Promise<Record<string, unknown>[]> {
+  async listContainers(query: ListContainersQuery): Promise<Buffer> {
     const predicate = containerPredicate(query.filters, (r) => this.#index.find(r));
     const all = query.all || impliesAll(query.filters);
     const out: SwarmContainer[] = [];
@@ -296,7 +296,7 @@ export class SwarmCluster implements Cluster {
     out.sort((a, b) => Date.parse(b.details.Created) - Date.parse(a.details.Created));
     const limited = query.limit > 0 ? out.slice(0, query.limit) : out;
     const sizes = query.size ? await this.#sizes(limited) : undefined;
-    return limited.map((c) => {
+    const summaries = limited.map((c) => {
       const summary = containerSummary(c.details, {
         id: c.id,
         names: c.names as string[],
@@ -306,6 +306,7 @@ export class SwarmCluster implements Cluster {
       const size = sizes?.get(c.id);
       return size ? { ...summary, ...size } : summary;
     });
+    return Buffer.from(JSON.stringify(summaries), 'utf8');
   }
 
   async #sizes(containers: SwarmContainer[]): Promise<Map<string, { SizeRw?: number; SizeRootFs?: number }>> {
