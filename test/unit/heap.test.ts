@@ -1,15 +1,15 @@
-// The manager bounds its heap growth (src/cli/heap.ts) unless the operator chose a growth through node's flags.
+// The manager bounds its heap growth (src/cli/heap.ts) unless the operator chose a growth on node's command line.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { limitHeapGrowth } from '../../src/cli/heap.js';
 
 describe('limitHeapGrowth', () => {
   it('applies the manager’s heap growth when nothing else chose one', () => {
-    assert.equal(limitHeapGrowth([], ''), true);
-    assert.equal(limitHeapGrowth(['--max-old-space-size=2048'], '--enable-source-maps'), true);
+    assert.equal(limitHeapGrowth([]), true);
+    assert.equal(limitHeapGrowth(['--max-old-space-size=2048', '--enable-source-maps']), true);
   });
-  it('leaves an operator’s choice alone, on the command line or in NODE_OPTIONS, in either spelling', () => {
-    assert.equal(limitHeapGrowth(['--heap-growing-percent=40'], ''), false);
-    assert.equal(limitHeapGrowth([], '--max-semi-space-size=32 --heap_growing_percent=300'), false);
+  it('leaves an operator’s choice on node’s command line alone, in either spelling', () => {
+    assert.equal(limitHeapGrowth(['--heap-growing-percent=40']), false);
+    assert.equal(limitHeapGrowth(['--max-semi-space-size=32', '--heap_growing_percent=300']), false);
   });
 });
