@@ -4,6 +4,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import { badParameter } from '../errors.js';
 import type { Services } from './services.js';
+import { writeGathered } from '../util/gathered-write.js';
 
 /** Bodies the manager parses itself are small (create configs, network specs); streams are never buffered here. */
 export const JSON_BODY_LIMIT = 4 * 1024 * 1024;
@@ -93,14 +94,23 @@ export class Context {
     this.#write(status, text, typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json');
   }
 
-  /** Sends JSON the caller serialized already (text, or UTF-8 bytes). */
-  sendJson(status: number, json: string | Buffer): void {
+  /** Sends JSON the caller serialized already. */
+  sendJson(status: number, json: string): void {
     this.#write(status, json, 'application/json');
   }
 
-  #write(status: number, text: string | Buffer, contentType: string): void {
+  /** Sends JSON the caller serialized already as UTF-8 pieces, in order (a large list of cached entries). */
+  async sendJsonParts(status: number, parts: readonly Buffer[]): Promise<void> {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    this.res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': length });
+    if (this.req.method === 'HEAD') this.res.end();
+    else await writeGathered(this.res, parts);
+  }
+
+  #write(status: number, text: string, contentType: string): void {
     // Encoded once: Buffer.byteLength and then writing the string would each walk it (33 MB for 30,000 containers).
-    const payload = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    const payload = Buffer.from(text, 'utf8');
     this.res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': payload.length });
     this.res.end(this.req.method === 'HEAD' ? undefined : payload);
   }

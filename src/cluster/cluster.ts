@@ -102,10 +102,11 @@ export interface Cluster {
   /** Resolves when the condition is met; `abort` ends the wait early (the client went away). */
   waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult>;
   /**
-   * `docker ps`: the list as JSON (UTF-8), newest first. Bytes rather than objects because a list of 30,000 is mostly
-   * unchanged between calls, and mesos mode answers it from each container's cached entry.
+   * `docker ps`: the list as UTF-8 JSON, newest first, in pieces to be sent in order. Bytes rather than objects
+   * because a list of 30,000 is mostly unchanged between calls: mesos mode answers it from each container's cached
+   * entry, without building the whole answer in one buffer.
    */
-  listContainers(query: ListContainersQuery): Promise<Buffer>;
+  listContainers(query: ListContainersQuery): Promise<readonly Buffer[]>;
   inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>>;
   /** The client-visible ID of a container; throws the 404 when there is none. */
   containerId(ref: string): string;

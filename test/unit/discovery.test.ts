@@ -3,7 +3,7 @@
 // for the key-value backends that come with replication.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeEngineAddress, splitHostPort } from '../../src/discovery/address.js';
@@ -106,11 +106,15 @@ describe('createDiscovery', () => {
       assert.deepEqual(w.seen, [['tcp://h1:2375', 'tcp://10.0.0.1:2375', 'tcp://10.0.0.2:2375']]);
       await new Promise((r) => setTimeout(r, 120));
       assert.equal(w.seen.length, 1, 'an unchanged file is not reported again');
-      await writeFile(file, 'h2:2375\n');
+      // Rewritten the way a file another process reads should be (writeFile truncates first, and a heartbeat can
+      // read the empty file in between: an empty list is a change, reported as one).
+      await writeFile(`${file}.new`, 'h2:2375\n');
+      await rename(`${file}.new`, file);
       await until(() => w.seen.length === 2);
       assert.deepEqual(w.seen[1], ['tcp://h2:2375']);
       w.stop();
-      await writeFile(file, 'h3:2375\n');
+      await writeFile(`${file}.new`, 'h3:2375\n');
+      await rename(`${file}.new`, file);
       await new Promise((r) => setTimeout(r, 120));
       assert.equal(w.seen.length, 2, 'nothing after stop');
       assert.deepEqual(w.errors, []);

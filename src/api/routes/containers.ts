@@ -29,7 +29,7 @@ async function list(ctx: Context): Promise<void> {
     size: ctx.bool('size'),
     filters,
   });
-  ctx.sendJson(200, containers);
+  await ctx.sendJsonParts(200, containers);
 }
 
 async function create(ctx: Context): Promise<void> {

@@ -364,7 +364,7 @@ export class MesosCluster implements Cluster {
 
   // --- reading ----------------------------------------------------------------------------------------------------
 
-  async listContainers(query: ListContainersQuery): Promise<Buffer> {
+  async listContainers(query: ListContainersQuery): Promise<readonly Buffer[]> {
     const predicate = containerPredicate(query.filters, (r) => this.#store.index.find(r));
     const all = query.all || impliesAll(query.filters);
     const hasFilters = query.filters.size > 0;
@@ -383,7 +383,7 @@ export class MesosCluster implements Cluster {
       c.summaryParts(parts, agent?.hostname ?? '', c.task?.phase === 'unreachable', now);
     }
     parts.push(CLOSE_LIST);
-    return Buffer.concat(parts);
+    return parts;
   }
 
   async inspectContainer(ref: string): Promise<Record<string, unknown>> {

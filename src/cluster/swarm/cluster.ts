@@ -285,7 +285,7 @@ export class SwarmCluster implements Cluster {
     return result;
   }
 
-  async listContainers(query: ListContainersQuery): Promise<Buffer> {
+  async listContainers(query: ListContainersQuery): Promise<readonly Buffer[]> {
     const predicate = containerPredicate(query.filters, (r) => this.#index.find(r));
     const all = query.all || impliesAll(query.filters);
     const out: SwarmContainer[] = [];
@@ -306,7 +306,7 @@ export class SwarmCluster implements Cluster {
       const size = sizes?.get(c.id);
       return size ? { ...summary, ...size } : summary;
     });
-    return Buffer.from(JSON.stringify(summaries), 'utf8');
+    return [Buffer.from(JSON.stringify(summaries), 'utf8')];
   }
 
   async #sizes(containers: SwarmContainer[]): Promise<Map<string, { SizeRw?: number; SizeRootFs?: number }>> {
