@@ -81,9 +81,15 @@ function fileDiscovery(path: string, heartbeatMs: number): Discovery {
       } catch (err) {
         onError(err as Error);
       }
+      // A file rewritten in place (`echo … > nodes`) is empty between its truncation and the write: one empty read
+      // would drop every engine for a heartbeat. An empty list is believed when the next read agrees.
+      let emptyReads = 0;
       const read = async () => {
         try {
-          report(parse(await readFile(path, 'utf8')));
+          const addresses = parse(await readFile(path, 'utf8'));
+          emptyReads = addresses.length === 0 ? emptyReads + 1 : 0;
+          if (emptyReads === 1 && last !== '') return;
+          report(addresses);
         } catch (err) {
           if (!stopped) onError(err as Error);
         }

@@ -123,6 +123,34 @@ describe('createDiscovery', () => {
     }
   });
 
+  it('believes an emptied file only when the next read agrees (a rewrite in place is empty for a moment)', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'mst-discovery-'));
+    const file = join(dir, 'nodes');
+    // Heartbeats on a mocked clock, so the test decides how many reads happen; the reads themselves are real.
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    try {
+      await writeFile(file, 'h1:2375\n');
+      const w = watch(createDiscovery(`file://${file}`, 1000, {}));
+      await writeFile(file, '');
+      const heartbeat = async () => {
+        t.mock.timers.tick(1000);
+        await new Promise((r) => setTimeout(r, 100)); // the read's I/O (setTimeout is not mocked)
+      };
+      await heartbeat();
+      assert.deepEqual(w.seen, [['tcp://h1:2375']], 'one empty read is not believed');
+      await writeFile(file, 'h1:2375\n');
+      await heartbeat();
+      await writeFile(file, '');
+      await heartbeat();
+      assert.deepEqual(w.seen, [['tcp://h1:2375']], 'nor one after a full read');
+      await heartbeat();
+      assert.deepEqual(w.seen, [['tcp://h1:2375'], []], 'two in a row are');
+      w.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a missing file as an error, not a crash', async () => {
     const w = watch(createDiscovery('file:///nonexistent/mesoswarm-nodes', 30, {}));
     assert.equal(w.errors.length, 1, 'the first read fails at once');
