@@ -4,7 +4,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ContainerDetails } from '../engine/engine.js';
 import type { NodeSummary } from './cluster.js';
-import { humanDuration, unixSeconds } from '../util/time.js';
+import { humanDuration } from '../util/time.js';
 
 export interface PortSummary {
   IP?: string;
@@ -13,12 +13,29 @@ export interface PortSummary {
   Type: string;
 }
 
-/** Docker's Status column: "Up 5 seconds (healthy)", "Exited (3) 2 minutes ago", "Created", … */
-export function statusText(state: ContainerDetails['State'] | undefined, now = Date.now(), nodeDown = false): string {
+/** A state's start and finish, parsed (ms since the epoch; NaN when absent, negative for Docker's zero time). */
+export interface StateTimes {
+  readonly started: number;
+  readonly finished: number;
+}
+
+export function stateTimes(state: ContainerDetails['State'] | undefined): StateTimes {
+  return { started: Date.parse(state?.StartedAt ?? ''), finished: Date.parse(state?.FinishedAt ?? '') };
+}
+
+/**
+ * Docker's Status column: "Up 5 seconds (healthy)", "Exited (3) 2 minutes ago", "Created", … `times` may be passed
+ * parsed once (a `docker ps` of 30,000 containers otherwise parsed 60,000 timestamps per call).
+ */
+export function statusText(
+  state: ContainerDetails['State'] | undefined,
+  now = Date.now(),
+  nodeDown = false,
+  times: StateTimes = stateTimes(state),
+): string {
   if (nodeDown) return 'Host Down';
   if (!state) return 'Created';
-  const started = Date.parse(state.StartedAt ?? '');
-  const finished = Date.parse(state.FinishedAt ?? '');
+  const { started, finished } = times;
   const health = (state as { Health?: { Status?: string } }).Health?.Status;
   if (state.Restarting) return `Restarting (${state.ExitCode}) ${humanDuration(now - finished)} ago`;
   if (state.Running) {
@@ -30,8 +47,9 @@ export function statusText(state: ContainerDetails['State'] | undefined, now = D
   }
   if (state.Status === 'removing') return 'Removal In Progress';
   if (state.Dead || state.Status === 'dead') return 'Dead';
-  if (state.Status === 'created' || !(unixSeconds(state.StartedAt) > 0)) return 'Created';
-  if (Number.isNaN(finished) || unixSeconds(state.FinishedAt) === 0) return `Exited (${state.ExitCode})`;
+  // Before 1970-01-01T00:00:01 is Docker's zero time ("0001-01-01T00:00:00Z"): never started, never finished.
+  if (state.Status === 'created' || !(started >= 1000)) return 'Created';
+  if (!(finished >= 1000)) return `Exited (${state.ExitCode})`;
   return `Exited (${state.ExitCode}) ${humanDuration(now - finished)} ago`;
 }
 

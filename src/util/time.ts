@@ -16,10 +16,3 @@ export function humanDuration(ms: number): string {
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
   return `${Math.floor(hours / 24 / 365)} years`;
 }
-
-/** Seconds since the epoch from an RFC 3339 timestamp; 0 for Docker's zero time. */
-export function unixSeconds(rfc3339: string | undefined): number {
-  if (!rfc3339 || rfc3339.startsWith('0001-')) return 0;
-  const ms = Date.parse(rfc3339);
-  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
-}

@@ -3,7 +3,7 @@
 // the inspect data Mesos reported when the task started; nothing here asks an engine.
 import type { ContainerDetails } from '../../engine/engine.js';
 import type { CreateBody, NodeSummary } from '../cluster.js';
-import { containerSummary, inspectWithNode, statusText } from '../container-format.js';
+import { containerSummary, inspectWithNode, stateTimes, statusText, type StateTimes } from '../container-format.js';
 import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
 import type { Findable } from '../lookup.js';
 import { MANAGER_ID_LABEL, MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
@@ -64,7 +64,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   /** Why the last start failed, shown as State.Error while the container is not running. */
   lastError = '';
   /** The `docker ps` entry as UTF-8 JSON without its Status and closing brace (see summaryParts). */
-  #summary: { version: number; nodeIp: string; nodeDown: boolean; head: Buffer } | undefined;
+  #summary: { version: number; nodeIp: string; nodeDown: boolean; head: Buffer; times: StateTimes } | undefined;
   #details: { version: number; value: ContainerDetails } | undefined;
   #labels: { version: number; value: Record<string, string> } | undefined;
   readonly swarmId = undefined;
@@ -228,10 +228,11 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
         nodeDown,
         labels: this.labels,
       });
-      cached = { version: this.version, nodeIp, nodeDown, head: Buffer.from(JSON.stringify(value).slice(0, -1)) };
+      const head = Buffer.from(JSON.stringify(value).slice(0, -1));
+      cached = { version: this.version, nodeIp, nodeDown, head, times: stateTimes(this.details.State) };
       this.#summary = cached;
     }
-    out.push(cached.head, statusTail(statusText(this.details.State, now, nodeDown)));
+    out.push(cached.head, statusTail(statusText(this.details.State, now, nodeDown, cached.times)));
   }
 
   /** The `docker ps` entry as JSON text (summaryParts, for one). */
