@@ -80,7 +80,7 @@ export const CLUSTER_OPTIONS = {
     kind: 'string',
     env: 'SWARM_MESOS_USER',
     default: '',
-    help: 'FrameworkInfo.user: the Unix user tasks run as on the agents',
+    help: 'FrameworkInfo.user: the Unix user tasks run as on the agents (default: the user the manager runs as)',
   },
   'mesos.name': {
     driver: 'mesos-experimental',

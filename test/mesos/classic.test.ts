@@ -4,6 +4,7 @@
 // where it matters, what the Mesos master knows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 import { needEngines } from '../helpers/services.js';
 import { eventually, removeContainersNamed, uniquePrefix } from '../helpers/manager.js';
 import { dockerCli } from '../helpers/docker-cli.js';
@@ -315,6 +316,23 @@ test('mesos - docker run with wrong user: the executor fails and the error says 
     );
   } finally {
     await wrong.close();
+  }
+});
+
+test('without mesos.user the framework runs tasks as the manager’s user, as Mesos’ scheduler drivers do', async (t) => {
+  if (!(await needEngines(t))) return;
+  const unset = await startMesosTestCluster({}, {}, ['mesos.user=']); // the empty value overrides the helper's root
+  try {
+    const state = (await (await fetch(`${unset.sim.url}/state`)).json()) as { frameworks: { user: string }[] };
+    assert.deepEqual(
+      state.frameworks.map((f) => f.user),
+      [userInfo().username],
+    );
+    const name = `${P}defaultuser`;
+    await unset.m.docker.ok(['run', '-m', '20m', '-d', '--name', name, 'busybox', 'sleep', '100']);
+    assert.match(await unset.m.docker.ok(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}']), /^Up /);
+  } finally {
+    await unset.close();
   }
 });
 

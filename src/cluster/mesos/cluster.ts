@@ -5,6 +5,7 @@
 // attach, files), never to start anything.
 import { randomHex } from '../../util/random.js';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type {
   Cluster,
@@ -57,6 +58,19 @@ const INFO_CHEAP_MS = 5;
 const INFO_STALE_MS = 1000;
 /** How long a `--rm` container is kept after it ended for attach streams still reading its output. */
 const AUTO_REMOVE_GRACE_MS = 30_000;
+
+/**
+ * FrameworkInfo.user when `mesos.user` is unset: the user the manager runs as, as Mesos' own scheduler drivers (C++,
+ * and mesos-go under classic Swarm) fill it in. Sent empty, agents fail every task: they cannot chown the sandbox to
+ * user "".
+ */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return ''; // no passwd entry for this uid: leave it to the master, as before
+  }
+}
 
 const OPEN_LIST = Buffer.from('[');
 const COMMA = Buffer.from(',');
@@ -117,7 +131,7 @@ export class MesosCluster implements Cluster {
       {
         master: this.#options.master,
         name,
-        user: String(opt('mesos.user') ?? ''),
+        user: String(opt('mesos.user') || currentUser()),
         role: String(opt('mesos.role') ?? '*'),
         checkpoint: Boolean(opt('mesos.checkpointfailover')),
         failoverTimeoutMs: Number(opt('mesos.failovertimeout')),
