@@ -13,6 +13,7 @@ export {
   type RejectionStage,
 } from './explanation.js';
 export { withPending, pendingContainer } from './pending.js';
+export { SWARM_ID_LABEL } from './containers.js';
 export {
   extractSchedulingExpressions,
   readSchedulingExpressions,

@@ -5,6 +5,13 @@ import assert from 'node:assert/strict';
 import { MesosContainer, dockerDetail } from '../../src/cluster/mesos/container.js';
 import type { ContainerDetails } from '../../src/engine/engine.js';
 
+/** One container's `docker ps` entry as text, as the list sends it. */
+function summaryJson(c: MesosContainer, nodeIp: string, nodeDown: boolean, now = Date.now()): string {
+  const parts: Buffer[] = [];
+  c.summaryParts(parts, nodeIp, nodeDown, now);
+  return Buffer.concat(parts).toString('utf8');
+}
+
 function running(): MesosContainer {
   const startedAt = new Date(Date.now() - 90_000).toISOString();
   const c = new MesosContainer({
@@ -38,7 +45,7 @@ function running(): MesosContainer {
 test('the docker ps entry is valid JSON with a Status that follows the clock', () => {
   const c = running();
   const now = Date.now();
-  const entry = JSON.parse(c.summaryJson('10.0.0.1', false, now)) as Record<string, unknown>;
+  const entry = JSON.parse(summaryJson(c, '10.0.0.1', false, now)) as Record<string, unknown>;
   assert.equal(entry.Id, c.id);
   assert.deepEqual(entry.Names, ['/agent-1/web']);
   assert.equal(entry.Command, 'sleep 60');
@@ -46,19 +53,19 @@ test('the docker ps entry is valid JSON with a Status that follows the clock', (
   assert.equal(entry.Status, 'Up About a minute');
   assert.deepEqual(entry.Ports, [{ IP: '10.0.0.1', PrivatePort: 80, PublicPort: 31000, Type: 'tcp' }]);
   assert.equal((entry.Labels as Record<string, string>).app, 'x');
-  const later = JSON.parse(c.summaryJson('10.0.0.1', false, now + 3 * 3_600_000)) as Record<string, unknown>;
+  const later = JSON.parse(summaryJson(c, '10.0.0.1', false, now + 3 * 3_600_000)) as Record<string, unknown>;
   assert.equal(later.Status, 'Up 3 hours');
 });
 
 test('the cached entry follows a rename, a new node address and a node going down', () => {
   const c = running();
-  const first = c.summaryJson('10.0.0.1', false);
-  assert.equal(c.summaryJson('10.0.0.1', false), first, 'unchanged container, same text');
+  const first = summaryJson(c, '10.0.0.1', false);
+  assert.equal(summaryJson(c, '10.0.0.1', false), first, 'unchanged container, same text');
   c.name = 'api';
   c.version++;
-  assert.deepEqual((JSON.parse(c.summaryJson('10.0.0.1', false)) as { Names: string[] }).Names, ['/agent-1/api']);
-  const moved = JSON.parse(c.summaryJson('10.0.0.2', false)) as { Ports: { IP: string }[] };
+  assert.deepEqual((JSON.parse(summaryJson(c, '10.0.0.1', false)) as { Names: string[] }).Names, ['/agent-1/api']);
+  const moved = JSON.parse(summaryJson(c, '10.0.0.2', false)) as { Ports: { IP: string }[] };
   assert.equal(moved.Ports[0]!.IP, '10.0.0.2');
-  const down = JSON.parse(c.summaryJson('10.0.0.2', true)) as { State: string; Status: string };
+  const down = JSON.parse(summaryJson(c, '10.0.0.2', true)) as { State: string; Status: string };
   assert.deepEqual([down.State, down.Status], ['unknown', 'Host Down']);
 });

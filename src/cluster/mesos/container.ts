@@ -6,7 +6,8 @@ import type { CreateBody, NodeSummary } from '../cluster.js';
 import { containerSummary, inspectWithNode, stateTimes, statusText, type StateTimes } from '../container-format.js';
 import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
 import type { Findable } from '../lookup.js';
-import { MANAGER_ID_LABEL, MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
+import { MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
+import { SWARM_ID_LABEL } from '../../scheduler/index.js';
 import type { Filterable } from '../container-filters.js';
 import { inspectPacker, type PackedJson } from './inspect-packing.js';
 
@@ -40,6 +41,9 @@ export interface TaskAttempt {
   paused?: boolean;
 }
 
+/** What the journal keeps of a task: all but the packed inspect, which Mesos or the engine gives again. */
+export type DurableTask = Omit<TaskAttempt, 'inspectPacked'>;
+
 /** What the journal keeps of a container (its identity and last known task), enough to rebuild it. */
 export interface DurableContainer {
   readonly id: string;
@@ -47,7 +51,7 @@ export interface DurableContainer {
   readonly config: CreateBody;
   readonly created: string;
   restartCount: number;
-  task?: Omit<TaskAttempt, 'inspectPacked'>;
+  task?: DurableTask;
 }
 
 export class MesosContainer implements DurableContainer, Findable, Filterable {
@@ -79,16 +83,20 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   }
 
   durable(): DurableContainer {
-    const task = this.task ? { ...this.task } : undefined;
-    if (task) delete task.inspectPacked;
     return {
       id: this.id,
       name: this.name,
       config: this.config,
       created: this.created,
       restartCount: this.restartCount,
-      task,
+      task: this.durableTask(),
     };
+  }
+
+  durableTask(): DurableTask | undefined {
+    if (!this.task) return undefined;
+    const { inspectPacked: _memoryOnly, ...task } = this.task;
+    return task;
   }
 
   get phase(): TaskPhase | undefined {
@@ -105,7 +113,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
     if (this.#labels?.version !== this.version) {
       const value: Record<string, string> = {
         ...(this.config.Labels ?? {}),
-        [MANAGER_ID_LABEL]: this.id,
+        [SWARM_ID_LABEL]: this.id,
         [MESOS_NAME_LABEL]: this.name,
       };
       if (this.task) value[MESOS_TASK_LABEL] = this.task.taskId;
@@ -233,13 +241,6 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
       this.#summary = cached;
     }
     out.push(cached.head, statusTail(statusText(this.details.State, now, nodeDown, cached.times)));
-  }
-
-  /** The `docker ps` entry as JSON text (summaryParts, for one). */
-  summaryJson(nodeIp: string, nodeDown: boolean, now = Date.now()): string {
-    const parts: Buffer[] = [];
-    this.summaryParts(parts, nodeIp, nodeDown, now);
-    return Buffer.concat(parts).toString('utf8');
   }
 
   #state(engineState: Record<string, unknown> | undefined): Record<string, unknown> {

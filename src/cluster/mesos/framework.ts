@@ -13,13 +13,13 @@ import {
   type TaskInfo,
   type TaskStatus,
 } from '../../mesos/index.js';
-import type { Scheduler, ContainerOnNode } from '../../scheduler/index.js';
-import type { ContainerDetails } from '../../engine/engine.js';
+import { SWARM_ID_LABEL, type Scheduler, type ContainerOnNode } from '../../scheduler/index.js';
+import type { ContainerDetails, Engine } from '../../engine/engine.js';
 import type { Logger } from '../../util/logger.js';
 import type { AgentRegistry } from './agents.js';
 import { OfferBook } from './offers.js';
 import { PlacementBoard, type AgentSnapshot, type PlacementItem } from './placement.js';
-import { buildTaskInfo } from './task-info.js';
+import { MESOS_NAME_LABEL, MESOS_TASK_LABEL, buildTaskInfo } from './task-info.js';
 import type { ContainerStore } from './store.js';
 import { MesosContainer, dockerDetail, type TaskAttempt } from './container.js';
 import { exitCodeOf, isTerminal, phaseOf } from './task-phase.js';
@@ -633,13 +633,8 @@ export class MesosFramework {
     const agent = task?.agentId ? this.#agents.get(task.agentId) : undefined;
     if (!task || !agent?.engine.isHealthy) return undefined;
     try {
-      const [found] = await agent.engine.docker.listContainers({
-        all: true,
-        filters: { label: [`com.docker.swarm.mesos.task=${task.taskId}`] },
-      });
-      if (!found) return undefined;
-      const inspect = await agent.engine.docker.getContainer(found.Id).inspect();
-      return inspect.State?.Error || undefined;
+      const docker = await dockerOfTask(agent.engine, task.taskId);
+      return docker?.inspect.State?.Error || undefined;
     } catch {
       return undefined;
     }
@@ -651,13 +646,9 @@ export class MesosFramework {
     const agent = task?.agentId ? this.#agents.get(task.agentId) : undefined;
     if (!task || !agent) return;
     try {
-      const listed = await agent.engine.docker.listContainers({
-        all: true,
-        filters: { label: [`com.docker.swarm.mesos.task=${task.taskId}`] },
-      });
-      const found = listed[0];
-      if (!found || container.task !== task) return;
-      const inspect = await agent.engine.docker.getContainer(found.Id).inspect();
+      const docker = await dockerOfTask(agent.engine, task.taskId);
+      if (!docker || container.task !== task) return;
+      const { found, inspect } = docker;
       this.#store.noteDocker(container, {
         dockerId: found.Id,
         dockerName: (found.Names?.[0] ?? '').replace(/^\//, ''),
@@ -678,23 +669,19 @@ export class MesosFramework {
       this.#orphans.set(taskId, status);
       return;
     }
-    const listed = await agent.engine.docker.listContainers({
-      all: true,
-      filters: { label: [`com.docker.swarm.mesos.task=${taskId}`] },
-    });
-    const found = listed[0];
-    if (!found) {
+    const docker = await dockerOfTask(agent.engine, taskId);
+    if (!docker) {
       this.#orphans.set(taskId, status);
       return;
     }
     this.#orphans.delete(taskId);
-    const inspect = await agent.engine.docker.getContainer(found.Id).inspect();
+    const { found, inspect } = docker;
     const labels = inspect.Config?.Labels ?? {};
-    const id = labels['com.docker.swarm.id'];
+    const id = labels[SWARM_ID_LABEL];
     if (!id || this.#store.index.get(id)) return;
     const container = new MesosContainer({
       id,
-      name: labels['com.docker.swarm.mesos.name'] || id.slice(0, 12),
+      name: labels[MESOS_NAME_LABEL] || id.slice(0, 12),
       config: adoptedConfig(inspect),
       created: inspect.Created,
       restartCount: 0,
@@ -844,6 +831,16 @@ export class MesosFramework {
     }
     return { cpus, memory: mem * 1024 * 1024 };
   }
+}
+
+/** The Docker container that carries a task (by the task label the executor gave it), with its inspect. */
+async function dockerOfTask(engine: Engine, taskId: string) {
+  const [found] = await engine.docker.listContainers({
+    all: true,
+    filters: { label: [`${MESOS_TASK_LABEL}=${taskId}`] },
+  });
+  if (!found) return undefined;
+  return { found, inspect: await engine.docker.getContainer(found.Id).inspect() };
 }
 
 /** The docker executor's TASK_RUNNING data: base64 of `docker inspect` output, a JSON array of one container. */

@@ -120,7 +120,11 @@ export class PlacementBoard {
     for (const item of items) {
       const signature = slotsLimited ? undefined : groupSignature(item);
       if (signature === undefined) singles.push(item);
-      else groups.set(signature, [...(groups.get(signature) ?? []), item]);
+      else {
+        const group = groups.get(signature);
+        if (group) group.push(item);
+        else groups.set(signature, [item]);
+      }
     }
 
     for (const group of groups.values()) {

@@ -5,12 +5,10 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { Journal } from '../../store/journal.js';
 import { ContainerIndex } from '../lookup.js';
-import { MesosContainer, type DurableContainer, type TaskAttempt } from './container.js';
+import { MesosContainer, type DurableContainer, type DurableTask, type TaskAttempt } from './container.js';
 import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
 import { decorate, type EventLog, type EventNode } from '../events.js';
 import { NameReservations } from '../names.js';
-
-type DurableTask = Omit<TaskAttempt, 'inspectPacked'>;
 
 export type JournalEntry =
   | { t: 'framework'; id: string }
@@ -283,8 +281,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   }
 
   async #writeTask(container: MesosContainer): Promise<void> {
-    const task = container.task ? { ...container.task } : null;
-    if (task) delete task.inspectPacked;
+    const task = container.durableTask() ?? null;
     await this.#write({ t: 'task', id: container.id, task, restartCount: container.restartCount });
     void this.#maybeCompact();
   }

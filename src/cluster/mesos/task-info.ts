@@ -13,8 +13,8 @@ import type {
 } from '../../mesos/index.js';
 import type { CreateBody } from '../cluster.js';
 import { badParameter } from '../../errors.js';
+import { SWARM_ID_LABEL } from '../../scheduler/index.js';
 
-export const MANAGER_ID_LABEL = 'com.docker.swarm.id';
 export const MESOS_NAME_LABEL = 'com.docker.swarm.mesos.name';
 export const MESOS_TASK_LABEL = 'com.docker.swarm.mesos.task';
 export const MESOS_DETACH_LABEL = 'com.docker.swarm.mesos.detach';
@@ -46,7 +46,7 @@ export function buildTaskInfo(build: TaskBuild): TaskInfo {
 
   const labels: Record<string, string> = {
     ...(config.Labels ?? {}),
-    [MANAGER_ID_LABEL]: build.managerId,
+    [SWARM_ID_LABEL]: build.managerId,
     [MESOS_NAME_LABEL]: build.name,
     [MESOS_TASK_LABEL]: build.taskId,
   };

@@ -44,9 +44,8 @@ import {
   type ContainerOnNode,
   type PlacementRequest,
   type Placement,
+  SWARM_ID_LABEL,
 } from '../../scheduler/index.js';
-
-export const SWARM_ID_LABEL = 'com.docker.swarm.id';
 
 export interface SwarmClusterOptions {
   readonly discovery: Discovery;
