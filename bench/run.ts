@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig, usage, type BenchConfig, type Section } from './lib/config.js';
 import { machineLoad } from './lib/proc.js';
 import { MANAGER_ROOT, ROOT, killAll } from './lib/processes.js';
-import { table, int } from './lib/report.js';
-import { run as scheduler, type SchedulerBenchResult } from './scheduler.js';
+import { table } from './lib/report.js';
+import { run as scheduler, print as printScheduler } from './scheduler.js';
 import * as throughput from './throughput.js';
 import * as latency from './latency.js';
 import * as api from './api-load.js';
@@ -62,10 +62,9 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
     throw new Error(`no build of the manager in ${MANAGER_ROOT}dist: run \`npm run build\` first`);
   }
   const startedAt = new Date();
-  const file =
-    config.out ??
-    join(ROOT, 'bench', 'results', `${startedAt.toISOString().replace(/:/g, '-').replace(/\..*/, '')}.json`);
-  const logRoot = join(dirname(file), `${startedAt.toISOString().replace(/:/g, '-').replace(/\..*/, '')}-logs`);
+  const stamp = startedAt.toISOString().replace(/:/g, '-').replace(/\..*/, '');
+  const file = config.out ?? join(ROOT, 'bench', 'results', `${stamp}.json`);
+  const logRoot = join(dirname(file), `${stamp}-logs`);
   const say = (s: string) => quiet || console.log(s);
   const uptimeBefore = uptime();
   say(`mesoswarm benchmarks (${config.quick ? 'quick' : 'full'}): ${config.sections.join(', ')}\n${uptimeBefore}`);
@@ -203,26 +202,6 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
     console.log(`\n${uptimeAfter}\nfigures: ${file}\nlogs: ${logRoot}`);
   }
   return result;
-}
-
-function printScheduler(f: SchedulerBenchResult): void {
-  const rows: string[][] = [];
-  for (const size of f.sizes) {
-    for (const [name, c] of Object.entries(size.cases)) {
-      rows.push([
-        `${int(size.nodes)} nodes, ${name}`,
-        c.microseconds.toFixed(1),
-        c.growth === undefined ? '-' : `${c.growth.toFixed(2)}×`,
-        size.baselineMicroseconds.toFixed(2),
-        `${c.overBaseline.toFixed(1)}×`,
-      ]);
-    }
-  }
-  table(
-    `Scheduler: one placement decision (strategy ${f.strategy}); baseline: a bare linear scan (bench/scheduler.ts)`,
-    ['case', 'µs/decision', 'growth ×10 nodes', 'baseline µs', '× baseline'],
-    rows,
-  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { extractSchedulingExpressions } from '../src/scheduler/scheduling-labels.js';
 import type { ContainerOnNode, NodeView, PlacementRequest } from '../src/scheduler/types.js';
+import { table, int } from './lib/report.js';
 
 const SIZES = [100, 1_000, 10_000] as const;
 const CONTAINERS_PER_NODE = 30;
@@ -219,28 +220,27 @@ export function run(): SchedulerBenchResult {
   return { strategy: scheduler.strategy, sizes };
 }
 
-function print(result: SchedulerBenchResult): void {
-  const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 1);
-  console.log(
-    `scheduler: one placement decision (strategy ${result.strategy}, ${CONTAINERS_PER_NODE} containers per node); ` +
-      'baseline: a bare linear scan for the minimum spread score',
-  );
-  console.log('nodes    case                  µs/decision  growth(×10 nodes)  × baseline   baseline µs   cold µs');
-  for (const size of result.sizes) {
-    for (const [name, figures] of Object.entries(size.cases)) {
-      console.log(
-        [
-          String(size.nodes).padEnd(8),
-          name.padEnd(21),
-          fmt(figures.microseconds).padStart(11),
-          (figures.growth === undefined ? '-' : `${figures.growth.toFixed(2)}×`).padStart(18),
-          `${figures.overBaseline.toFixed(1)}×`.padStart(11),
-          fmt(size.baselineMicroseconds).padStart(13),
-          (figures.coldMicroseconds === undefined ? '' : fmt(figures.coldMicroseconds)).padStart(9),
-        ].join(' '),
-      );
+/** The section's table, in `npm run bench` and when this file runs alone. */
+export function print(f: SchedulerBenchResult): void {
+  const rows: string[][] = [];
+  for (const size of f.sizes) {
+    for (const [name, c] of Object.entries(size.cases)) {
+      rows.push([
+        `${int(size.nodes)} nodes, ${name}`,
+        c.microseconds.toFixed(1),
+        c.growth === undefined ? '-' : `${c.growth.toFixed(2)}×`,
+        size.baselineMicroseconds.toFixed(2),
+        `${c.overBaseline.toFixed(1)}×`,
+        c.coldMicroseconds === undefined ? '' : c.coldMicroseconds.toFixed(1),
+      ]);
     }
   }
+  table(
+    `Scheduler: one placement decision (strategy ${f.strategy}, ${CONTAINERS_PER_NODE} containers per node); ` +
+      'baseline: a bare linear scan (bench/scheduler.ts)',
+    ['case', 'µs/decision', 'growth ×10 nodes', 'baseline µs', '× baseline', 'cold µs'],
+    rows,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) print(run());

@@ -5,9 +5,8 @@
 // and load generator allow, measured in the same run.
 import { startSimCluster, fill } from './lib/cluster.js';
 import { startNullApi } from './lib/processes.js';
-import { createAndStart, createBody } from './lib/cluster.js';
-import { closedLoop, type LoadResult } from './lib/load.js';
-import { keepAliveAgent, getJson } from './lib/http.js';
+import type { LoadResult } from './lib/load.js';
+import { getJson } from './lib/http.js';
 import { resetPeak, type ProcSample } from './lib/proc.js';
 import type { Summary } from './lib/stats.js';
 import { progressLine, table, int, ms, mib, secs, verdict } from './lib/report.js';
@@ -110,14 +109,11 @@ export async function nullApiBaseline(
   logDir: string,
 ): Promise<RateFigures & { serverCpuSeconds: number }> {
   const server = await startNullApi(logDir);
-  const agent = keepAliveAgent(concurrency);
   try {
     const cpu0 = server.sample().cpuSeconds;
-    const body = createBody(memMb);
-    const result = await closedLoop({ concurrency, total: ops, op: () => createAndStart(server.port, agent, body) });
+    const result = await fill(server.port, { containers: ops, concurrency, memMb });
     return { ...rate(result), serverCpuSeconds: server.sample().cpuSeconds - cpu0 };
   } finally {
-    agent.destroy();
     await server.stop();
   }
 }

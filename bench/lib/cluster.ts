@@ -97,7 +97,7 @@ export interface FillOptions {
 }
 
 /** The create body of every benchmark container: what `docker create -m <memMb>m busybox sleep 3600` sends. */
-export function createBody(memMb: number): Record<string, unknown> {
+function createBody(memMb: number): Record<string, unknown> {
   return {
     Image: 'busybox:latest',
     Cmd: ['sleep', '3600'],
@@ -108,7 +108,7 @@ export function createBody(memMb: number): Record<string, unknown> {
 }
 
 /** One client's create-then-start, the operation timed by the placement benchmarks. */
-export async function createAndStart(port: number, agent: http.Agent, body: unknown): Promise<void> {
+async function createAndStart(port: number, agent: http.Agent, body: unknown): Promise<void> {
   const created = expectStatus(await request(port, 'POST', '/v1.41/containers/create', body, agent), 'create', 201);
   const id = (created.json as { Id: string }).Id;
   expectStatus(await request(port, 'POST', `/v1.41/containers/${id}/start`, undefined, agent), 'start', 204);

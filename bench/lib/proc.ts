@@ -2,6 +2,7 @@
 // are measured apart without any endpoint in the code under test. Linux only (the benchmarks run on Linux).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 
 /** Clock ticks per second for /proc/<pid>/stat's utime and stime (100 on every Linux we run on, but ask). */
 const TICKS = (() => {
@@ -52,7 +53,6 @@ export function self(): ProcSample {
 
 /** The machine's load averages and its CPU count, for the report: the figures mean little without them. */
 export function machineLoad(): { load1: number; load5: number; load15: number; cpus: number } {
-  const [load1, load5, load15] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number) as number[];
-  const cpus = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length;
-  return { load1: load1 ?? 0, load5: load5 ?? 0, load15: load15 ?? 0, cpus };
+  const [load1 = 0, load5 = 0, load15 = 0] = loadavg();
+  return { load1, load5, load15, cpus: availableParallelism() };
 }

@@ -4,11 +4,11 @@
 // Owns spawning, readiness, log capture (a file per process, plus waiting for a log line), and stopping.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sample, type ProcSample } from './proc.js';
 import { getJson } from './http.js';
+import { freePort } from '../../test/helpers/http.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the manager is run from: this checkout, or another build (BENCH_MANAGER_ROOT) to compare two builds. */
@@ -26,18 +26,6 @@ export interface Proc {
   /** kill -9, as a crash. */
   crash(): Promise<void>;
   readonly exited: Promise<number | null>;
-}
-
-/** A free TCP port on the loopback (bound and released; the tiny race is acceptable in a benchmark). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Every process started here and still running: none may outlive the benchmark, even when it dies early. */
