@@ -1,6 +1,7 @@
 // Runs the machine's real `docker` CLI against a manager, the way a user would, and returns what it printed; or, for
 // commands that keep running (logs -f, attach, events), starts it and lets the test watch its output as it comes.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { within } from './deadline.js';
 
 export interface CliResult {
   readonly code: number;
@@ -29,14 +30,11 @@ export function run(
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timeoutMs = within(options.timeoutMs ?? 60_000);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(
-        new Error(
-          `${command} ${args.join(' ')} timed out after ${options.timeoutMs ?? 60_000} ms\n${stdout}\n${stderr}`,
-        ),
-      );
-    }, options.timeoutMs ?? 60_000);
+      reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -96,7 +94,8 @@ export function start(command: string, args: readonly string[], host: string, en
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
-    waitFor(pattern, timeoutMs = 15_000) {
+    waitFor(pattern, ms = 15_000) {
+      const timeoutMs = within(ms);
       return new Promise((resolve, reject) => {
         const check = () => {
           if (pattern.test(stdout)) done(() => resolve(stdout));

@@ -2,6 +2,7 @@
 // creates): node:http with the body exactly as given, or bytes straight onto a TCP connection.
 import http from 'node:http';
 import net from 'node:net';
+import { within } from './deadline.js';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -60,7 +61,7 @@ export function request(host: string, method: string, path: string, options: Htt
         });
       },
     );
-    req.setTimeout(options.timeoutMs ?? 15_000, () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.setTimeout(within(options.timeoutMs ?? 15_000), () => req.destroy(new Error(`${method} ${path} timed out`)));
     req.on('error', reject);
     req.end(payload);
   });

@@ -5,6 +5,7 @@ import { startManager, type Manager } from '../../src/cli/manage.js';
 import { silentLogger, createLogger } from '../../src/util/logger.js';
 import { dockerCli, type DockerCli } from './docker-cli.js';
 import { ENGINES } from './services.js';
+import { within } from './deadline.js';
 
 export interface TestManager {
   readonly manager: Manager;
@@ -60,7 +61,7 @@ export async function eventually<T>(
   timeoutMs = 10_000,
   stepMs = 100,
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + within(timeoutMs);
   let last: unknown;
   for (;;) {
     try {
@@ -70,7 +71,7 @@ export async function eventually<T>(
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`condition not met within ${within(timeoutMs)} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { test } from 'node:test';
 import Docker from 'dockerode';
+import { within } from '../helpers/deadline.js';
 
 /** Splits a byte stream into RecordIO records; chunk boundaries may fall anywhere. */
 export class RecordIOReader {
@@ -189,7 +190,7 @@ export class Scheduler {
 
   /** The first event not yet taken that matches; waits for it. */
   async next(pred: (e: Ev) => boolean, timeoutMs = 5000, what = 'event'): Promise<Ev> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Date.now() + within(timeoutMs);
     for (;;) {
       for (let i = 0; i < this.events.length; i++) {
         if (!this.taken.has(i) && pred(this.events[i])) {
@@ -296,7 +297,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `check` returns something truthy. */
 export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + within(timeoutMs);
   for (;;) {
     const v = await check();
     if (v) return v;
