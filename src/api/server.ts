@@ -18,11 +18,18 @@ import { imageRoutes } from './routes/images.js';
 import { networkRoutes } from './routes/networks.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { unsupportedRoutes } from './routes/unsupported.js';
+import { metricsRoutes } from '../metrics/route.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
+import { UNMATCHED_ROUTE } from '../metrics/index.js';
+import { inRequest, requestIdFor } from '../util/request-scope.js';
 
 export interface ApiServerOptions {
   readonly hosts: readonly ListenAddress[];
   readonly tls: TlsFiles | undefined;
   readonly cors: boolean;
+  /** `GET /metrics` (Prometheus) and `/dashboard/`, on the same listeners and TLS rules as the API. */
+  readonly metrics: boolean;
+  readonly dashboard: boolean;
 }
 
 export class ApiServer {
@@ -43,6 +50,8 @@ export class ApiServer {
       ...networkRoutes,
       ...volumeRoutes,
       ...unsupportedRoutes,
+      ...(options.metrics ? metricsRoutes : []),
+      ...(options.dashboard ? dashboardRoutes : []),
     ];
     for (const route of routes) this.#router.add(route);
   }
@@ -124,10 +133,17 @@ export class ApiServer {
     }
   }
 
-  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const id = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', id);
+    return inRequest(id, () => this.#serve(req, res));
+  }
+
+  async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.#identityHeaders(res);
     const log = this.#services.logger;
     const started = process.hrtime.bigint();
+    let route = UNMATCHED_ROUTE;
     try {
       const url = new URL(req.url ?? '/', 'http://docker');
       if (req.method === 'OPTIONS' && this.#options.cors) {
@@ -137,6 +153,7 @@ export class ApiServer {
       const { version, path } = splitVersion(url.pathname);
       const match = this.#router.match(req.method ?? 'GET', path);
       if (match === undefined) throw notFoundPage();
+      if (match !== 'method') route = match.route.pattern;
       if (match === 'method') {
         res.setHeader('Allow', 'GET, POST, PUT, DELETE, HEAD');
         throw Object.assign(notFoundPage(), { status: 405, message: 'Method Not Allowed' });
@@ -146,16 +163,24 @@ export class ApiServer {
       await match.route.handler(ctx);
       if (!res.headersSent) res.writeHead(204).end();
     } catch (err) {
-      writeError(res, err, log);
+      writeError(res, err, log, this.#services.redactor);
     } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.#services.metrics.api.route(route).observe(req.method ?? 'GET', res.statusCode, seconds);
       if (log.isLevelEnabled('debug')) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.debug({ method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
+        log.debug(
+          { method: req.method, route, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 },
+          'request',
+        );
       }
     }
   }
 
-  async #upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+  #upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+    return inRequest(requestIdFor(req.headers['x-request-id']), () => this.#hijack(req, socket, head));
+  }
+
+  async #hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://docker');
       const { path } = splitVersion(url.pathname);
@@ -171,7 +196,7 @@ export class ApiServer {
       );
     } catch (err) {
       const status = isManagerError(err) ? err.status : Number((err as { status?: number }).status ?? 500);
-      const message = (err as Error).message;
+      const message = this.#services.redactor.scrub((err as Error).message);
       const body = JSON.stringify({ message });
       socket.end(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nApi-Version: ${API_VERSION}\r\n` +
@@ -204,9 +229,14 @@ function notFoundPage(): Error & { status: number } {
   return Object.assign(new Error('page not found'), { status: 404 });
 }
 
-export function writeError(res: http.ServerResponse, err: unknown, log: Services['logger']): void {
+export function writeError(
+  res: http.ServerResponse,
+  err: unknown,
+  log: Services['logger'],
+  redactor: Services['redactor'],
+): void {
   const status = isManagerError(err) ? err.status : Number((err as { status?: number })?.status ?? 500);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactor.scrub(err instanceof Error ? err.message : String(err));
   if (status >= 500) log.warn({ err: message, status }, 'request failed');
   else log.debug({ err: message, status }, 'request refused');
   if (res.headersSent) {

@@ -1,7 +1,10 @@
-// What request handlers can reach: the cluster, the manager's identity for /version and /info, and the logger.
+// What request handlers can reach: the cluster, the manager's identity for /version and /info, the logger, the
+// metrics, and the redactor that keeps secrets out of error messages.
 import type { Cluster } from '../cluster/cluster.js';
 import type { EventLog } from '../cluster/events.js';
 import type { Logger } from '../util/logger.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Redactor } from '../util/secrets.js';
 
 export interface Services {
   readonly cluster: Cluster;
@@ -9,4 +12,6 @@ export interface Services {
   readonly logger: Logger;
   readonly debug: boolean;
   readonly version: string;
+  readonly metrics: Metrics;
+  readonly redactor: Redactor;
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { manage } from './manage.js';
 import { limitHeapGrowth } from './heap.js';
 import { buildManageConfig, type ManageFlags } from './options.js';
+import { LOG_FORMATS, defaultFormat, type LogFormat } from '../util/logger.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -14,6 +15,11 @@ const program = new Command('mesoswarm')
   .version(pkg.version, '-v, --version')
   .option('-D, --debug', 'debug mode (log level debug)', Boolean(process.env.DEBUG))
   .option('-l, --log-level <level>', 'log level: debug, info, warn, error, fatal', 'info')
+  .addOption(
+    new Option('--log-format <format>', 'log lines as json or text (default: text on a terminal, else json)').choices(
+      LOG_FORMATS,
+    ),
+  )
   .showHelpAfterError();
 
 program
@@ -48,10 +54,12 @@ program
   .option('--replication-ttl <duration>', 'leader lock time to live')
   .option('--advertise, --addr <host:port>', 'address of this manager for replication')
   .option('--cors, --api-enable-cors', 'add CORS headers to the API')
+  .option('--metrics [bool]', 'serve Prometheus metrics at /metrics (--metrics=false turns them off)', 'true')
+  .option('--dashboard [bool]', 'serve the web dashboard at /dashboard/ (--dashboard=false turns it off)', 'true')
   .option('--refresh-on-node-filter', 'refresh a node when ps filters on it (not needed here)')
   .option('--container-name-refresh-filter <name>', 'refresh all nodes on this ps name filter (not needed here)')
   .action(async (discovery: string | undefined, flags: ManageFlags) => {
-    const globals = program.opts<{ debug: boolean; logLevel: string }>();
+    const globals = program.opts<{ debug: boolean; logLevel: string; logFormat?: LogFormat }>();
     let config;
     try {
       config = buildManageConfig(flags, discovery);
@@ -60,7 +68,11 @@ program
       process.exit(1);
     }
     limitHeapGrowth();
-    await manage(config, { level: globals.debug ? 'debug' : globals.logLevel, version: pkg.version });
+    await manage(config, {
+      level: globals.debug ? 'debug' : globals.logLevel,
+      format: globals.logFormat ?? defaultFormat(),
+      version: pkg.version,
+    });
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -27,6 +27,9 @@ export interface ManageFlags {
   replicationTtl?: string;
   advertise?: string;
   cors?: boolean;
+  /** `--metrics[=bool]`, `--dashboard[=bool]`: on unless given false. */
+  metrics?: string | boolean;
+  dashboard?: string | boolean;
   refreshOnNodeFilter?: boolean;
   containerNameRefreshFilter?: string;
 }
@@ -44,6 +47,8 @@ export interface ManageConfig {
   readonly engineFailureRetry: number;
   readonly tls: TlsFiles | undefined;
   readonly cors: boolean;
+  readonly metrics: boolean;
+  readonly dashboard: boolean;
 }
 
 export const DEFAULT_HOST = 'tcp://127.0.0.1:4375';
@@ -103,7 +108,18 @@ export function buildManageConfig(
     engineFailureRetry: Number(flags.engineFailureRetry),
     tls: tlsFiles(flags),
     cors: Boolean(flags.cors),
+    metrics: switchFlag('--metrics', flags.metrics),
+    dashboard: switchFlag('--dashboard', flags.dashboard),
   };
+}
+
+/** An on/off flag given bare (`--metrics`), as `--metrics=false`, or not at all (on). */
+function switchFlag(flag: string, value: string | boolean | undefined): boolean {
+  if (value === undefined || value === true) return true;
+  if (value === false) return false;
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  throw new Error(`invalid ${flag} "${value}": expected true or false`);
 }
 
 function duration(flag: string, value: string): number {

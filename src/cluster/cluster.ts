@@ -5,6 +5,8 @@
 import type { Engine } from '../engine/engine.js';
 import type { EventLog } from './events.js';
 import type { ClusterDriverName } from './options.js';
+import type { ClusterOverview, OverviewOptions } from './overview.js';
+import type { GaugeSources } from '../metrics/index.js';
 
 /** The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig). */
 export type CreateBody = Record<string, unknown> & {
@@ -89,6 +91,10 @@ export interface Cluster {
   start(): Promise<void>;
   stop(): Promise<void>;
   info(): ClusterInfo;
+  /** The operator's picture (nodes, resources, queue with reasons, containers), for the dashboard. Read-only. */
+  overview(options: OverviewOptions): ClusterOverview;
+  /** What Prometheus reads of this driver at scrape time. */
+  gauges(): GaugeSources;
   /** The engines the manager talks to (swarm: discovered engines; mesos: the agents' daemons). */
   engines(): readonly Engine[];
 

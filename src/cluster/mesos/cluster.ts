@@ -41,7 +41,11 @@ import { extractSchedulingExpressions, validateSchedulingLabels, type Scheduler 
 import { formatRanges, formatScalar, scalarTotals } from '../../mesos/index.js';
 import { openZooKeeperValue, type ZooKeeperValue } from '../../store/zookeeper-value.js';
 import { humanBytes } from '../../util/bytes.js';
+import { withoutCredentials } from '../../util/secrets.js';
 import type { Logger } from '../../util/logger.js';
+import type { GaugeSources, Metrics } from '../../metrics/index.js';
+import type { ClusterOverview, OverviewOptions } from '../overview.js';
+import { countClientEvents, mesosGauges, mesosOverview, type MesosObserved } from './overview.js';
 import { ManagerError, badParameter, conflict, notModified, serverError, unavailable } from '../../errors.js';
 
 export interface MesosClusterOptions {
@@ -51,6 +55,7 @@ export interface MesosClusterOptions {
   readonly options: ReadonlyMap<ClusterOptionKey, number | boolean | string>;
   readonly engine: EngineSettings;
   readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 /** A `docker info` that takes longer than this to build is rebuilt at most every INFO_STALE_MS. */
@@ -145,13 +150,34 @@ export class MesosCluster implements Cluster {
           await this.#zookeeper?.set(id);
         },
         onAutoRemove: (c) => void this.#autoRemove(c),
+        metrics: this.#options.metrics,
       },
       this.#store,
       this.#agents,
       this.#options.scheduler,
       this.#log,
     );
+    countClientEvents(this.#framework.client, this.#options.metrics);
     this.#framework.start();
+  }
+
+  overview(options: OverviewOptions): ClusterOverview {
+    return mesosOverview(this.#observed(), options);
+  }
+
+  gauges(): GaugeSources {
+    return mesosGauges(this.#observed());
+  }
+
+  #observed(): MesosObserved {
+    return {
+      framework: this.#framework,
+      store: this.#store,
+      agents: this.#agents,
+      scheduler: this.#options.scheduler,
+      master: this.#options.master,
+      need: (c) => this.#need(c),
+    };
   }
 
   async stop(): Promise<void> {
@@ -546,7 +572,7 @@ export class MesosCluster implements Cluster {
           : `not subscribed${framework?.lastError ? ` (${framework.lastError})` : ''}`,
       ],
       ['Framework', framework?.frameworkId ?? ''],
-      ['Master', framework?.client.masterUrl ?? this.#options.master],
+      ['Master', withoutCredentials(framework?.client.masterUrl ?? this.#options.master)],
       ['Queued', String(framework?.queueSize ?? 0)],
     ];
     const offers = [...(framework?.offers.all() ?? [])].sort((a, b) => naturalCompare(a.id.value, b.id.value));

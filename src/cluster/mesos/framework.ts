@@ -24,9 +24,10 @@ import type { ContainerStore } from './store.js';
 import { MesosContainer, dockerDetail, type TaskAttempt } from './container.js';
 import { exitCodeOf, isTerminal, phaseOf } from './task-phase.js';
 import type { ResourceNeed } from './allocation.js';
-import type { PlacementRequest } from '../../scheduler/types.js';
+import type { NodeView, PlacementRequest } from '../../scheduler/types.js';
 import { formatDuration } from '../../util/duration.js';
 import { ManagerError, serverError } from '../../errors.js';
+import type { Metrics } from '../../metrics/index.js';
 
 export interface FrameworkSettings {
   readonly master: string;
@@ -44,6 +45,7 @@ export interface FrameworkSettings {
   readonly frameworkId: string | undefined;
   /** Called when a container's task ended and the container asked to be removed then (`--rm`). */
   readonly onAutoRemove: (container: MesosContainer) => void;
+  readonly metrics: Metrics;
 }
 
 interface Queued {
@@ -51,9 +53,14 @@ interface Queued {
   readonly item: PlacementItem;
   readonly previous: TaskAttempt | undefined;
   readonly timer: NodeJS.Timeout;
+  /** When the start joined the queue (Date.now()), for placement latency and the dashboard. */
+  readonly since: number;
   lastFailure: string;
   attempts: number;
 }
+
+/** A waiting start as observers (the dashboard's overview, the queue gauges) read it. */
+export type QueuedStart = Readonly<Omit<Queued, 'timer' | 'previous'>>;
 
 /** Why a start failed, in classic Swarm's words where tests grep for them. */
 export class StartError extends ManagerError {
@@ -150,6 +157,7 @@ export class MesosFramework {
       reconcile: (tasks) => this.client.reconcile(tasks),
       tasks: () => this.#reconcilable(),
       logger: this.#log,
+      onRoundComplete: (round) => settings.metrics.mesos.reconciled(round.kind),
     });
     this.#reconciler.attach(this.client);
     this.client.on('subscribed', (s) => {
@@ -203,6 +211,14 @@ export class MesosFramework {
   get frameworkId(): string | undefined {
     return this.client.frameworkId;
   }
+  /** The waiting starts, in queue order (read-only: for the overview and the gauges). */
+  queued(): IterableIterator<QueuedStart> {
+    return this.#queue.values();
+  }
+  /** The agents as the last placement pass saw them (what the queue's per-node explanations are made against). */
+  get placementViews(): readonly NodeView[] {
+    return this.#board.views;
+  }
 
   start(): void {
     this.client.start();
@@ -238,6 +254,7 @@ export class MesosFramework {
       item,
       previous,
       timer,
+      since: Date.now(),
       lastFailure: '',
       attempts: 0,
     });
@@ -322,7 +339,9 @@ export class MesosFramework {
         this.#passAgain = true;
         return;
       }
+      const started = performance.now();
       this.#passRunning = this.#pass()
+        .then((placed) => this.#settings.metrics.placement.pass((performance.now() - started) / 1000, placed))
         .catch((err) => this.#log.error({ err: (err as Error).message }, 'placement pass failed'))
         .finally(() => {
           this.#passRunning = undefined;
@@ -334,12 +353,13 @@ export class MesosFramework {
     });
   }
 
-  async #pass(): Promise<void> {
-    if (!this.#subscribed) return;
+  /** One placement pass; resolves to how many containers it placed. */
+  async #pass(): Promise<number> {
+    if (!this.#subscribed) return 0;
     const queued = [...this.#queue.values()].filter((q) => q.container.task?.phase === 'queued');
     if (!queued.length) {
       this.#goIdle();
-      return;
+      return 0;
     }
     const byKey = new Map(queued.map((q) => [q.item.key, q]));
     this.#board.sync(
@@ -386,6 +406,7 @@ export class MesosFramework {
       }
       clearTimeout(q.timer);
       this.#queue.delete(container.id);
+      this.#settings.metrics.placement.placed((Date.now() - q.since) / 1000);
       const launch = launches.get(agentId) ?? { offerIds: new Set<string>(), tasks: [], containers: [] };
       for (const id of allocation.offerIds) launch.offerIds.add(id);
       launch.tasks.push(info);
@@ -410,6 +431,7 @@ export class MesosFramework {
         for (const id of offerIds) this.offers.remove(id);
         try {
           await this.client.launch(offerIds, launch.tasks, { refuse_seconds: refuseSeconds });
+          this.#settings.metrics.mesos.launched(launch.tasks.length);
         } catch (err) {
           // Mesos may or may not have the tasks: reconciliation tells, and a task it never got is started again.
           this.#log.warn({ err: (err as Error).message, tasks: launch.tasks.length }, 'ACCEPT failed; reconciling');
@@ -420,6 +442,7 @@ export class MesosFramework {
       }),
     );
     if (!this.#queue.size) this.#goIdle();
+    return result.assignments.length;
   }
 
   /**
@@ -563,7 +586,10 @@ export class MesosFramework {
       this.#log.error({ err: (err as Error).message, task: taskId }, 'status update not applied');
       return; // not acknowledged: Mesos sends it again
     }
-    await this.client.acknowledge(status).catch(() => undefined);
+    await this.client.acknowledge(status).then(
+      () => this.#settings.metrics.mesos.acknowledged(),
+      () => undefined,
+    );
   }
 
   async #apply(container: MesosContainer, status: TaskStatus): Promise<void> {
@@ -618,6 +644,7 @@ export class MesosFramework {
         item,
         previous: undefined,
         timer,
+        since: Date.now(),
         lastFailure: '',
         attempts: tasks.size,
       });

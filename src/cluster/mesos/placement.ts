@@ -55,6 +55,11 @@ export class PlacementBoard {
   #views: NodeView[] = [];
   #index = new Map<string, number>();
 
+  /** The node views of the last sync (with the pass's reservations once a pass drew on them). */
+  get views(): readonly NodeView[] {
+    return this.#views;
+  }
+
   /** Brings the board in line with the agents that hold offers now. */
   sync(
     agentIds: Iterable<string>,

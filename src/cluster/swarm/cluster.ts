@@ -27,6 +27,9 @@ import { placementRequest } from '../placement-request.js';
 import { nodeStatusLines } from '../info.js';
 import { validateContainerName, NameReservations } from '../names.js';
 import { pinToNetworkNode } from '../networks.js';
+import { countBy, type ClusterOverview, type OverviewOptions } from '../overview.js';
+import { swarmOverview } from './overview.js';
+import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import type { Discovery } from '../../discovery/discovery.js';
 import type { Logger } from '../../util/logger.js';
 import { ManagerError, badParameter, placementFailed } from '../../errors.js';
@@ -54,6 +57,7 @@ export interface SwarmClusterOptions {
   readonly overcommit: number;
   readonly createRetry: number;
   readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 interface SwarmContainer extends Findable, Filterable {
@@ -134,6 +138,26 @@ export class SwarmCluster implements Cluster {
     };
   }
 
+  overview(options: OverviewOptions): ClusterOverview {
+    return swarmOverview(
+      {
+        engines: this.#pool.all(),
+        containers: [...this.#index.values()],
+        containerCount: this.#index.size,
+        view: (engine) => this.#nodeView(engine),
+        scheduler: this.#options.scheduler,
+      },
+      options,
+    );
+  }
+
+  gauges(): GaugeSources {
+    return {
+      containers: () => countBy(this.#index.values(), (c) => c.details.State?.Status ?? 'created'),
+      engines: () => countBy(this.#pool.all(), (e) => e.state),
+    };
+  }
+
   // --- containers --------------------------------------------------------------------------------------------
 
   async createContainer(body: CreateBody, name: string | undefined, registryAuth: string | undefined): Promise<string> {
@@ -195,8 +219,11 @@ export class SwarmCluster implements Cluster {
   }
 
   #select(request: PlacementRequest): Placement {
+    const started = performance.now();
     const views = this.#pool.all().map((engine) => this.#nodeView(engine));
-    return this.#options.scheduler.select(views, request);
+    const placement = this.#options.scheduler.select(views, request);
+    this.#options.metrics.placement.placed((performance.now() - started) / 1000);
+    return placement;
   }
 
   #nodeView(engine: Engine): NodeView {
