@@ -13,6 +13,7 @@ import { MANAGER_ROOT, ROOT, killAll } from './lib/processes.js';
 import { table } from './lib/report.js';
 import { run as scheduler, print as printScheduler } from './scheduler.js';
 import * as throughput from './throughput.js';
+import * as metricsCost from './metrics-cost.js';
 import * as latency from './latency.js';
 import * as api from './api-load.js';
 import * as scaling from './scaling.js';
@@ -103,6 +104,19 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
           fills.push(figures);
           sections.throughput = figures;
           if (!quiet) throughput.print(figures);
+          break;
+        }
+        case 'metrics': {
+          const figures = await metricsCost.run({
+            ...config.metrics,
+            concurrency: config.concurrency,
+            memMb: config.memMb,
+            allocationIntervalMs: config.allocationIntervalMs,
+            logDir,
+            quiet,
+          });
+          sections.metrics = figures;
+          if (!quiet) metricsCost.print(figures);
           break;
         }
         case 'latency': {

@@ -28,6 +28,8 @@ export interface ThroughputConfig {
   readonly checkpoints?: readonly number[];
   /** Skip the null-API baseline (the scaling curve runs several fills and needs it once). */
   readonly skipBaseline?: boolean;
+  /** More `manage` flags for the manager (the metrics-cost section passes `--metrics=false`). */
+  readonly manageArgs?: readonly string[];
   readonly quiet?: boolean;
 }
 
@@ -131,6 +133,7 @@ export async function run(config: ThroughputConfig): Promise<ThroughputFigures> 
     agents: config.agents,
     allocationIntervalMs: config.allocationIntervalMs,
     cpuProfDir: config.cpuProfDir,
+    manageArgs: config.manageArgs,
     logDir: config.logDir,
   });
   try {

@@ -22,6 +22,7 @@ export interface SimClusterOptions {
   /** The manager's checkout or build (see ManagerOptions.root). */
   readonly managerRoot?: string;
   readonly clusterOpts?: readonly string[];
+  readonly manageArgs?: readonly string[];
   readonly logDir: string;
 }
 
@@ -57,6 +58,7 @@ export async function startSimCluster(options: SimClusterOptions): Promise<SimCl
       cpuProfDir: options.cpuProfDir,
       nodeArgs: options.nodeArgs,
       root: options.managerRoot,
+      manageArgs: options.manageArgs,
       logDir: options.logDir,
       logName: restarts++ ? `manager-${restarts}` : 'manager',
     });

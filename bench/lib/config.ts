@@ -3,7 +3,16 @@
 // (BENCH_AGENTS=1000; the flag wins). Owns parsing and defaults, nothing else.
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['scheduler', 'throughput', 'latency', 'api', 'scaling', 'recovery', 'profile'] as const;
+export const SECTIONS = [
+  'scheduler',
+  'throughput',
+  'metrics',
+  'latency',
+  'api',
+  'scaling',
+  'recovery',
+  'profile',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchConfig {
@@ -27,6 +36,7 @@ export interface BenchConfig {
   readonly scaling: { readonly agents: readonly number[]; readonly containers: readonly number[] };
   readonly recovery: { readonly agents: number; readonly containers: number };
   readonly profile: { readonly agents: number; readonly containers: number; readonly top: number };
+  readonly metrics: { readonly agents: number; readonly containers: number; readonly rounds: number };
 }
 
 const OPTIONS = {
@@ -50,6 +60,12 @@ const OPTIONS = {
   'scaling-containers': { type: 'string', help: 'scaling: fill levels (default 1000,10000,100000)' },
   'recovery-agents': { type: 'string', help: 'recovery: agents (default: the api section’s)' },
   'recovery-containers': { type: 'string', help: 'recovery: containers (default: the api section’s)' },
+  'metrics-agents': { type: 'string', help: 'metrics: agents (default 1000; quick 200)' },
+  'metrics-containers': { type: 'string', help: 'metrics: containers per fill (default 20000; quick 3000)' },
+  'metrics-rounds': {
+    type: 'string',
+    help: 'metrics: rounds of one fill with metrics and one without (default 3; quick 2)',
+  },
   'profile-agents': { type: 'string', help: 'profile: agents (default 5000; quick 500)' },
   'profile-containers': { type: 'string', help: 'profile: containers (default 30000; quick 5000)' },
   help: { type: 'boolean', help: 'this text' },
@@ -140,5 +156,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       containers: num('recovery-containers', api.containers, api.containers),
     },
     profile: { agents: num('profile-agents', 5000, 500), containers: num('profile-containers', 30_000, 5000), top: 25 },
+    metrics: {
+      agents: num('metrics-agents', 1000, 200),
+      containers: num('metrics-containers', 20_000, 3000),
+      rounds: num('metrics-rounds', 3, 2),
+    },
   };
 }

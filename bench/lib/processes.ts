@@ -176,6 +176,8 @@ export interface ManagerOptions {
   readonly logName?: string;
   /** Run the manager of another checkout or build (default MANAGER_ROOT), e.g. to compare before and after. */
   readonly root?: string;
+  /** More `manage` flags (e.g. `--metrics=false` for the metrics-cost A/B). */
+  readonly manageArgs?: readonly string[];
 }
 
 export interface ManagerProc extends Proc {
@@ -201,7 +203,7 @@ export async function startManager(options: ManagerOptions): Promise<ManagerProc
     if (options.stateDir) opts.unshift(`mesos.statedir=${options.stateDir}`);
   }
   for (const opt of opts) args.push('--cluster-opt', opt);
-  args.push(options.discovery);
+  args.push(...(options.manageArgs ?? []), options.discovery);
   mkdirSync(options.logDir, { recursive: true });
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {

@@ -14,7 +14,7 @@ export interface RouteMeter {
 }
 
 export interface ApiMetrics {
-  /** The meter for a route template (`/containers/:id/json`), or `UNMATCHED_ROUTE` for a 404 page. */
+  /** The meter for a route template (`/containers/*name/json`), or `UNMATCHED_ROUTE` for a 404 page. */
   route(template: string): RouteMeter;
 }
 

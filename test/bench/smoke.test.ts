@@ -48,6 +48,12 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
       '3',
       '--profile-containers',
       '20',
+      '--metrics-agents',
+      '3',
+      '--metrics-containers',
+      '20',
+      '--metrics-rounds',
+      '1',
     ],
     {},
   ) as BenchConfig;
@@ -105,4 +111,10 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
   assert.ok(r.stateBytes > 0, 'the journal was found');
 
   assert.ok(s.profile.summary.functions.length > 0);
+
+  // One fill each way; the ratio is theirs.
+  assert.equal(s.metrics.on.cpuMsPerContainer.length, 1);
+  assert.equal(s.metrics.off.cpuMsPerContainer.length, 1);
+  assert.ok(s.metrics.on.meanCpuMsPerContainer > 0 && s.metrics.off.meanCpuMsPerContainer > 0);
+  assert.equal(s.metrics.cpuRatio, s.metrics.on.meanCpuMsPerContainer / s.metrics.off.meanCpuMsPerContainer);
 });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
 import { needEngines } from '../helpers/services.js';
-import { uniquePrefix, eventually } from '../helpers/manager.js';
+import { uniquePrefix, eventually, startTestManager } from '../helpers/manager.js';
+import { makeCertificates } from '../helpers/tls.js';
 import { within } from '../helpers/deadline.js';
 import { artifact, needChromium, startBrowser, type Browser } from '../helpers/browser.js';
 
@@ -46,9 +47,10 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
     const response = await page.goto(`${origin}/dashboard/`);
     assert.equal(response?.status(), 200);
     const agents = cluster.sim.agents();
+    // Page-side code as text: the suites are typed for Node, not the DOM.
     await page.waitForFunction(
-      (n) => document.querySelectorAll('#nodes-body tr[data-node-id]').length === n,
-      agents.length,
+      `document.querySelectorAll('#nodes-body tr[data-node-id]').length === ${agents.length}`,
+      null,
       {
         timeout: within(10_000),
       },
@@ -66,12 +68,12 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
 
   it('shows a container started by the real docker CLI within 2 s, without reloading', async (t) => {
     if (!cluster) return t.skip('needs Chromium and the engines');
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate('window.marker = 42');
     const name = `${prefix}web`;
     await cluster.m.docker.ok(['run', '-d', '-m', '32m', '--name', name, '-l', 'tier=web', 'busybox', 'sleep', '300']);
     const row = page.locator(`#containers-body tr[data-container="${name}"]`);
     await row.waitFor({ timeout: within(2000) });
-    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page reloaded');
+    assert.equal(await page.evaluate('window.marker'), 42, 'the page reloaded');
     await eventually(async () => (await row.locator('td').nth(2).textContent()) === 'running', 5000);
     // The live event list got it too, and the filters find it by label and hide it by another.
     await page
@@ -116,6 +118,42 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
     } finally {
       await cluster.m.docker(['rm', '-f', name]);
       await starting.stop();
+    }
+  });
+});
+
+describe('dashboard behind --tlsverify', () => {
+  it('refuses a browser without a client certificate and serves one with it', async (t) => {
+    if (!needChromium(t)) return;
+    const certs = await makeCertificates();
+    const m = await startTestManager(
+      { tlsverify: true, tlscacert: certs.ca, tlscert: certs.serverCert, tlskey: certs.serverKey },
+      'tcp://127.0.0.1:1', // no engine needed: the page is what is tested
+    );
+    const browser = await startBrowser();
+    try {
+      const origin = m.host.replace('tcp://', 'https://');
+      const anonymous = await browser.context({ ignoreHTTPSErrors: true });
+      const refused = await anonymous
+        .newPage()
+        .then((p) => p.goto(`${origin}/dashboard/`, { timeout: within(10_000) }))
+        .then(
+          () => undefined,
+          (err: Error) => err.message,
+        );
+      assert.match(refused ?? 'the page loaded', /net::ERR_/);
+      const operator = await browser.context({
+        ignoreHTTPSErrors: true,
+        clientCertificates: [{ origin, certPath: certs.clientCert, keyPath: certs.clientKey }],
+      });
+      const page = await operator.newPage();
+      const response = await page.goto(`${origin}/dashboard/`, { timeout: within(10_000) });
+      assert.equal(response?.status(), 200);
+      await page.locator('#card-driver').waitFor({ timeout: within(5000) });
+    } finally {
+      await browser.close();
+      await m.close();
+      await certs.remove();
     }
   });
 });

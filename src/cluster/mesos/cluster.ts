@@ -171,7 +171,7 @@ export class MesosCluster implements Cluster {
 
   #observed(): MesosObserved {
     return {
-      framework: this.#framework,
+      framework: () => this.#framework,
       store: this.#store,
       agents: this.#agents,
       scheduler: this.#options.scheduler,

@@ -27,7 +27,8 @@ import type { MesosContainer } from './container.js';
 const MIB = 1024 * 1024;
 
 export interface MesosObserved {
-  readonly framework: MesosFramework | undefined;
+  /** Read each time: the framework exists only once the driver started. */
+  readonly framework: () => MesosFramework | undefined;
   readonly store: ContainerStore;
   readonly agents: AgentRegistry;
   readonly scheduler: Scheduler;
@@ -38,7 +39,7 @@ export interface MesosObserved {
 }
 
 export function mesosOverview(src: MesosObserved, options: OverviewOptions): ClusterOverview {
-  const framework = src.framework;
+  const framework = src.framework();
   const reserved = new Map<string, { cpus: number; memMb: number; containers: number }>();
   for (const c of src.store.values()) {
     if (!c.agentId || !c.isRunning) continue;
@@ -126,7 +127,7 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
 
 /** Why each agent cannot take the container now: the scheduler's explanation against the agents it last saw. */
 function explain(src: MesosObserved, q: QueuedStart): NodeRejection[] {
-  const views = src.framework?.placementViews ?? [];
+  const views = src.framework()?.placementViews ?? [];
   if (!views.length) return [];
   let rejections;
   try {
@@ -142,16 +143,16 @@ export function mesosGauges(src: MesosObserved): GaugeSources {
     containers: () => countBy(src.store.values(), (c) => c.dockerStatus),
     tasks: () => countBy(src.store.values(), (c) => c.task?.phase ?? 'none'),
     engines: () => countBy(src.agents.engines(), (e) => e.state),
-    queueDepth: () => src.framework?.queueSize ?? 0,
+    queueDepth: () => src.framework()?.queueSize ?? 0,
     queueOldestSeconds: () => {
       // The queue is a Map in insertion order: the first entry waited longest.
-      const first = src.framework?.queued().next();
+      const first = src.framework()?.queued().next();
       return first && !first.done ? (Date.now() - first.value.since) / 1000 : 0;
     },
     offers: () => {
       let cpus = 0;
       let memMb = 0;
-      const all = src.framework?.offers.all() ?? [];
+      const all = src.framework()?.offers.all() ?? [];
       for (const offer of all) {
         const t = scalarTotals(offer.resources);
         cpus += t.cpus ?? 0;
@@ -159,7 +160,7 @@ export function mesosGauges(src: MesosObserved): GaugeSources {
       }
       return { count: all.length, cpus, memoryBytes: memMb * MIB };
     },
-    mesosSubscribed: () => src.framework?.subscribed ?? false,
+    mesosSubscribed: () => src.framework()?.subscribed ?? false,
   };
 }
 
