@@ -117,4 +117,5 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
   assert.equal(s.metrics.off.cpuMsPerContainer.length, 1);
   assert.ok(s.metrics.on.meanCpuMsPerContainer > 0 && s.metrics.off.meanCpuMsPerContainer > 0);
   assert.equal(s.metrics.cpuRatio, s.metrics.on.meanCpuMsPerContainer / s.metrics.off.meanCpuMsPerContainer);
+  assert.ok(s.metrics.instrumentMicrosPerContainer > 0 && s.metrics.instrumentShare > 0);
 });

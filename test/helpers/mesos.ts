@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startMesosSim, type MesosSim, type MesosSimOptions, type AgentSpec } from '../mesos-sim/index.js';
 import { startTestManager, eventually, type TestManager } from './manager.js';
 import type { ManageFlags } from '../../src/cli/options.js';
+import type { DockerCli, RunningCli } from './docker-cli.js';
 
 export interface MesosTestCluster {
   readonly sim: MesosSim;
@@ -71,6 +72,15 @@ export async function startMesosTestCluster(
       await rm(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Creates a container no agent of the double can take (64 GiB; engineAgents() have 2 GiB) and starts it: it waits
+ * in the queue until its task timeout or its removal. Returns the `docker start`, still waiting, to stop afterwards.
+ */
+export async function startUnplaceable(docker: DockerCli, name: string): Promise<RunningCli> {
+  await docker.ok(['create', '--name', name, '-m', '64g', 'busybox', 'sleep', '1']);
+  return docker.start(['start', name]);
 }
 
 /** Waits until the manager is subscribed and knows `count` agents (their first offers arrived). */

@@ -3,7 +3,7 @@
 // Also: labels stay bounded (route templates, never IDs), and --metrics=false / --dashboard=false take them away.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
+import { startMesosTestCluster, startUnplaceable, type MesosTestCluster } from '../helpers/mesos.js';
 import { needEngines } from '../helpers/services.js';
 import { eventually, startTestManager, uniquePrefix } from '../helpers/manager.js';
 import { promtoolProblems, scrape } from '../helpers/metrics.js';
@@ -120,8 +120,7 @@ describe('/metrics (mesos mode)', () => {
   it('shows a container that cannot be placed in the queue depth and its oldest wait', async (t) => {
     if (!cluster) return t.skip('needs the engines');
     const name = `${prefix}huge`;
-    await cluster.m.docker.ok(['create', '--name', name, '-m', '64g', 'busybox', 'sleep', '1']);
-    const starting = cluster.m.docker.start(['start', name]);
+    const starting = await startUnplaceable(cluster.m.docker, name);
     try {
       const waiting = await eventually(async () => {
         const s = await scrape(origin);
