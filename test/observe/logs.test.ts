@@ -41,8 +41,8 @@ describe('log formats', () => {
       line,
       '2026-01-02T03:04:05.006Z WARN  engine call failed err="connect ECONNREFUSED 1.2.3.4:2375" failures=2 listen=["tcp://h:1"] ok=true empty=""\n',
     );
-    assert.match(formatLine(JSON.stringify({ level: 50, time: 0, msg: 'x' }), true), /\x1b\[31mERROR/);
-    assert.match(formatLine(JSON.stringify({ level: 30, time: 0, msg: 'x', a: 'b' }), true), /\x1b\[36mINFO /);
+    assert.ok(formatLine(JSON.stringify({ level: 50, time: 0, msg: 'x' }), true).includes('\x1b[31mERROR'));
+    assert.ok(formatLine(JSON.stringify({ level: 30, time: 0, msg: 'x', a: 'b' }), true).includes('\x1b[36mINFO '));
   });
 
   it('json: one object per line with level, time and msg; text from the same logger call', () => {
@@ -55,7 +55,10 @@ describe('log formats', () => {
     assert.equal(entry!.task, 't1');
     const text = capture('info', 'text');
     text.logger.child({ component: 'framework' }).info({ task: 't1' }, 'subscribed to Mesos');
-    assert.match(text.lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  subscribed to Mesos component=framework task=t1\n$/);
+    assert.match(
+      text.lines[0]!,
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}subscribed to Mesos component=framework task=t1\n$/,
+    );
   });
 
   it('blanks registered secrets in every form they take in a line', () => {
@@ -157,7 +160,7 @@ describe('the command line', () => {
   it('--log-format text, JSON when piped by default, classic --log-level and --debug', async (t) => {
     if (!(await needEngines(t))) return;
     const text = await firstLines(['--log-format', 'text']);
-    assert.match(text.stderr, /^\S+Z INFO  manager ready driver=swarm listen=\["tcp:\/\/127\.0\.0\.1:\d+"\]/m);
+    assert.match(text.stderr, /^\S+Z INFO {2}manager ready driver=swarm listen=\["tcp:\/\/127\.0\.0\.1:\d+"\]/m);
     const json = await firstLines([]);
     const ready = json.stderr
       .split('\n')
