@@ -240,7 +240,7 @@ function renderQueue(queue) {
         'div',
         { class: 'waiting', 'data-queued': q.name },
         h('strong', {}, q.name),
-        ` ${q.image} — waiting since ${ago(q.since)}${q.attempts ? `, attempt ${q.attempts + 1}` : ''}`,
+        ` ${q.image} — waiting for ${ago(q.since).replace(' ago', '')}${q.attempts ? `, attempt ${q.attempts + 1}` : ''}`,
         h('div', { class: 'why' }, q.reason),
         q.rejections.length
           ? h(
