@@ -9,6 +9,7 @@ import { MesosCluster } from '../cluster/mesos/cluster.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ManageConfig } from './options.js';
 import type { Cluster } from '../cluster/cluster.js';
+import { installProcessGuard } from './process-guard.js';
 
 export interface Manager {
   readonly cluster: Cluster;
@@ -54,7 +55,7 @@ export async function startManager(
   }
   const api = new ApiServer(
     { cluster, eventLog: cluster.eventLog, logger, debug, version },
-    { hosts: config.hosts, tls: config.tls, cors: config.cors },
+    { hosts: config.hosts, tls: config.tls, cors: config.cors, limits: config.apiLimits },
   );
   await cluster.start();
   await api.listen();
@@ -70,6 +71,7 @@ export async function startManager(
 
 export async function manage(config: ManageConfig, options: { level: string; version: string }): Promise<void> {
   const logger = createLogger(options.level);
+  installProcessGuard(logger);
   let manager: Manager;
   try {
     manager = await startManager(config, logger, options.version, options.level === 'debug');
