@@ -16,6 +16,12 @@ export class ManagerError extends Error {
 /** 400: the request itself is wrong (bad JSON, a bad query value, an invalid option). */
 export const badParameter = (message: string) => new ManagerError('BAD_PARAMETER', 400, message);
 
+/** 408: the client did not send its request in time. */
+export const requestTimeout = (message: string) => new ManagerError('REQUEST_TIMEOUT', 408, message);
+
+/** 429: one client has as many requests in flight as it may. */
+export const tooManyRequests = (message: string) => new ManagerError('TOO_MANY_REQUESTS', 429, message);
+
 /** 404 for a container, as dockerd words it. */
 export const noSuchContainer = (ref: string) => new ManagerError('NO_SUCH_CONTAINER', 404, `No such container: ${ref}`);
 export const noSuchImage = (ref: string) => new ManagerError('NO_SUCH_IMAGE', 404, `No such image: ${ref}`);

@@ -2,7 +2,8 @@
 // with a 400, query readers with dockerd's boolean and integer rules, and the JSON response writers.
 import type http from 'node:http';
 import type net from 'node:net';
-import { badParameter } from '../errors.js';
+import { badParameter, requestTimeout } from '../errors.js';
+import { parseJsonObject } from './schema/body.js';
 import type { Services } from './services.js';
 import { writeGathered } from '../util/gathered-write.js';
 
@@ -19,6 +20,7 @@ export class Context {
   /** The request path without its `/v1.NN` prefix. */
   readonly path: string;
   readonly services: Services;
+  readonly #bodyTimeoutMs: number;
   #body: Promise<Buffer> | undefined;
 
   constructor(
@@ -29,7 +31,9 @@ export class Context {
     apiVersion: string,
     path: string,
     services: Services,
+    bodyTimeoutMs = 60_000,
   ) {
+    this.#bodyTimeoutMs = bodyTimeoutMs;
     this.req = req;
     this.res = res;
     this.params = params;
@@ -45,24 +49,16 @@ export class Context {
 
   /** The whole body, refused with 400 past `limit` bytes. */
   body(limit = JSON_BODY_LIMIT): Promise<Buffer> {
-    this.#body ??= readBody(this.req, limit);
+    this.#body ??= readBody(this.req, limit, this.#bodyTimeoutMs);
     return this.#body;
   }
 
-  /** The body as JSON; an empty body reads as `{}`. Malformed JSON or a non-object is a 400. */
+  /**
+   * The body as JSON, unchecked beyond its depth (an empty body reads as `{}`; malformed JSON or a non-object is a
+   * 400). Routes of ours declare a schema instead (router.ts `route`), and get the checked body.
+   */
   async json<T = Record<string, unknown>>(): Promise<T> {
-    const raw = await this.body();
-    if (raw.length === 0 || raw.toString('utf8').trim() === '') return {} as T;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch (err) {
-      throw badParameter(`invalid JSON: ${(err as Error).message}`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw badParameter('invalid JSON: expected an object');
-    }
-    return parsed as T;
+    return parseJsonObject(await this.body()) as T;
   }
 
   /** dockerd's boolean query rule: absent, "", "0", "no", "false", "none" are false; anything else true. */
@@ -129,7 +125,7 @@ export type Hijack = (
   services: Services,
 ) => Promise<void> | void;
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -139,9 +135,17 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that trickles its body holds a request (and a connection) open; it gets a deadline, then a 408.
+    const timer = setTimeout(() => {
+      req.removeAllListeners('data');
+      req.resume();
+      reject(requestTimeout(`request body not received within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    timer.unref();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        clearTimeout(timer);
         req.removeAllListeners('data');
         req.resume();
         reject(badParameter(`request body too large: more than ${limit} bytes`));
@@ -149,7 +153,13 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
   });
 }

@@ -99,7 +99,7 @@ function send(engine: Engine, options: FanOutOptions, body: PassThrough, hasBody
       });
     });
     request.on('error', (err) => {
-      engine.noteFailure(err);
+      engine.noteCallFailure(err);
       resolve({ engine, status: 500, error: err.message });
     });
     if (hasBody) body.pipe(request);

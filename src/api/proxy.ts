@@ -14,20 +14,32 @@ export function containerPath(ctx: Context, location: ContainerLocation, suffix:
   return enginePath(ctx, `/containers/${encodeURIComponent(location.engineContainerId)}${suffix}`);
 }
 
-/** Streams the request body through unless `body` says otherwise. Resolves with the engine's status. */
+/**
+ * Streams the request body through unless `body` says otherwise: `{ json }` is a body the route checked, sent
+ * encoded as what it is (dockerd refuses a JSON body without its Content-Type). Resolves with the engine's status.
+ */
 export function proxyTo(
   ctx: Context,
   engine: Engine,
   path: string,
-  body: Buffer | 'stream' | 'none' = ctx.req.method === 'GET' || ctx.req.method === 'HEAD' ? 'none' : 'stream',
+  body: Buffer | 'stream' | 'none' | { json: unknown } = ctx.req.method === 'GET' || ctx.req.method === 'HEAD'
+    ? 'none'
+    : 'stream',
 ): Promise<number> {
+  const json = typeof body === 'object' && !Buffer.isBuffer(body);
   return forward(
     engine,
     {
       method: ctx.req.method ?? 'GET',
       path,
-      headers: ctx.req.headers,
-      body: body === 'none' ? undefined : body === 'stream' ? ctx.req : body,
+      headers: json ? { ...ctx.req.headers, 'content-type': 'application/json' } : ctx.req.headers,
+      body: json
+        ? Buffer.from(JSON.stringify(body.json), 'utf8')
+        : body === 'none'
+          ? undefined
+          : body === 'stream'
+            ? ctx.req
+            : body,
     },
     ctx.res,
   );

@@ -3,8 +3,11 @@
 import type { Context } from './context.js';
 import type { Hijack } from './context.js';
 import { badParameter } from '../errors.js';
+import type { BodySpec } from './schema/body.js';
+import type { QuerySpec } from './schema/query.js';
 
-export type Handler = (ctx: Context) => Promise<void> | void;
+/** A route's handler; `body` is the checked JSON body when the route declares one (see `route`). */
+export type Handler = (ctx: Context, body: never) => Promise<void> | void;
 
 export interface Route {
   readonly method: string;
@@ -12,6 +15,18 @@ export interface Route {
   readonly handler: Handler;
   /** For attach and exec start: the handler that takes over the raw connection on `Upgrade: tcp`. */
   readonly hijack?: Hijack;
+  /** The query parameters it reads, checked before the handler runs; only these reach it (./schema/query.ts). */
+  readonly query?: QuerySpec;
+  /** Its JSON body, read and checked before the handler runs and handed to it (./schema/body.ts). */
+  readonly body?: BodySpec<unknown>;
+}
+
+/** A route whose handler gets its body typed as its schema says. */
+export function route<T = undefined>(
+  spec: Omit<Route, 'handler' | 'body'> & { readonly body?: BodySpec<T> },
+  handler: (ctx: Context, body: T) => Promise<void> | void,
+): Route {
+  return { ...spec, body: spec.body as BodySpec<unknown> | undefined, handler: handler as Handler };
 }
 
 interface Compiled extends Route {

@@ -7,17 +7,14 @@ import { chmod, rm } from 'node:fs/promises';
 import type net from 'node:net';
 import { Context } from './context.js';
 import { Router, type Route } from './router.js';
+import { apiRoutes } from './routes/index.js';
 import { API_VERSION, splitVersion } from './version.js';
 import type { ListenAddress, TlsFiles } from './listen.js';
 import type { Services } from './services.js';
-import { isManagerError } from '../errors.js';
-import { systemRoutes } from './routes/system.js';
-import { containerRoutes } from './routes/containers.js';
-import { execRoutes } from './routes/exec.js';
-import { imageRoutes } from './routes/images.js';
-import { networkRoutes } from './routes/networks.js';
-import { volumeRoutes } from './routes/volumes.js';
-import { unsupportedRoutes } from './routes/unsupported.js';
+import { isManagerError, tooManyRequests } from '../errors.js';
+import { ClientCounter, DEFAULT_LIMITS, type ApiLimits } from './limits.js';
+import { checkQuery } from './schema/query.js';
+import { parseBody } from './schema/body.js';
 import { metricsRoutes } from '../metrics/route.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
 import { UNMATCHED_ROUTE } from '../metrics/index.js';
@@ -30,6 +27,7 @@ export interface ApiServerOptions {
   /** `GET /metrics` (Prometheus) and `/dashboard/`, on the same listeners and TLS rules as the API. */
   readonly metrics: boolean;
   readonly dashboard: boolean;
+  readonly limits?: Partial<ApiLimits>;
 }
 
 export class ApiServer {
@@ -38,18 +36,18 @@ export class ApiServer {
   readonly #router = new Router();
   readonly #servers: http.Server[] = [];
   readonly #sockets = new Set<net.Socket>();
+  readonly #limits: ApiLimits;
+  readonly #connections: ClientCounter;
+  readonly #requests: ClientCounter;
 
   constructor(services: Services, options: ApiServerOptions) {
     this.#services = services;
     this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#connections = new ClientCounter(this.#limits.maxConnectionsPerClient);
+    this.#requests = new ClientCounter(this.#limits.maxRequestsPerClient);
     const routes: Route[] = [
-      ...systemRoutes,
-      ...containerRoutes,
-      ...execRoutes,
-      ...imageRoutes,
-      ...networkRoutes,
-      ...volumeRoutes,
-      ...unsupportedRoutes,
+      ...apiRoutes,
       ...(options.metrics ? metricsRoutes : []),
       ...(options.dashboard ? dashboardRoutes : []),
     ];
@@ -92,8 +90,12 @@ export class ApiServer {
 
   #createServer(): http.Server {
     const tls = this.#options.tls;
+    const limits = this.#limits;
+    // Headers timeouts are checked on this period; the default (30 s) would let a slow head live twice its limit.
+    const base = { maxHeaderSize: limits.maxHeaderBytes, connectionsCheckingInterval: 1000 };
     const server = tls
       ? https.createServer({
+          ...base,
           cert: tls.cert,
           key: tls.key,
           ca: tls.ca,
@@ -101,22 +103,31 @@ export class ApiServer {
           rejectUnauthorized: tls.verify,
           minVersion: 'TLSv1.2',
         })
-      : http.createServer();
-    server.keepAliveTimeout = 60_000;
-    server.headersTimeout = 65_000;
+      : http.createServer(base);
+    server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    server.headersTimeout = limits.headersTimeoutMs;
+    // Not node's whole-request timer: it would cut uploads (load, import, cp) of any size. JSON bodies have their
+    // own deadline (Context), and a response, stream or not, is never cut short.
     server.requestTimeout = 0;
+    server.maxConnections = limits.maxConnections;
     server.on('connection', (socket: net.Socket) => {
+      const client = clientOf(socket);
+      if (!this.#connections.take(client)) {
+        socket.destroy();
+        return;
+      }
       this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        this.#connections.release(client);
+      });
     });
-    server.on('secureConnection', (socket: net.Socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    server.on('request', (req, res) => void this.#handle(req, res));
+    server.on('request', (req, res) => this.#admit(req, res));
     server.on('upgrade', (req, socket, head) => void this.#upgrade(req, socket as net.Socket, head));
-    server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+      else socket.destroy();
     });
     return server;
   }
@@ -131,6 +142,24 @@ export class ApiServer {
       res.setHeader('Access-Control-Allow-Headers', 'Origin, X-Requested-With, Content-Type, Accept, X-Registry-Auth');
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, PUT, OPTIONS, HEAD');
     }
+  }
+
+  /** The per-client request cap: a request past it is answered 429 at once, before any work. */
+  #admit(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const client = clientOf(req.socket);
+    if (!this.#requests.take(client)) {
+      this.#identityHeaders(res);
+      req.resume();
+      writeError(
+        res,
+        tooManyRequests(`too many requests in flight from this client (at most ${this.#limits.maxRequestsPerClient})`),
+        this.#services.logger,
+        this.#services.redactor,
+      );
+      return;
+    }
+    res.once('close', () => this.#requests.release(client));
+    void this.#handle(req, res);
   }
 
   #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -159,8 +188,10 @@ export class ApiServer {
         throw Object.assign(notFoundPage(), { status: 405, message: 'Method Not Allowed' });
       }
       if (req.method === 'HEAD') endAfterHeaders(res);
-      const ctx = new Context(req, res, match.params, url.searchParams, version, path, this.#services);
-      await match.route.handler(ctx);
+      const query = checkQuery(match.route.query, url.searchParams);
+      const ctx = new Context(req, res, match.params, query, version, path, this.#services, this.#limits.bodyTimeoutMs);
+      const body = match.route.body ? parseBody(match.route.body, await ctx.body()) : undefined;
+      await match.route.handler(ctx, body as never);
       if (!res.headersSent) res.writeHead(204).end();
     } catch (err) {
       writeError(res, err, log, this.#services.redactor);
@@ -181,7 +212,14 @@ export class ApiServer {
   }
 
   async #hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer): Promise<void> {
+    const client = clientOf(socket);
+    const admitted = this.#requests.take(client);
+    if (admitted) socket.once('close', () => this.#requests.release(client));
     try {
+      if (!admitted)
+        throw tooManyRequests(
+          `too many requests in flight from this client (at most ${this.#limits.maxRequestsPerClient})`,
+        );
       const url = new URL(req.url ?? '/', 'http://docker');
       const { path } = splitVersion(url.pathname);
       const match = this.#router.match(req.method ?? 'GET', path);
@@ -189,7 +227,7 @@ export class ApiServer {
         throw Object.assign(notFoundPage(), { status: 400, message: `cannot upgrade ${path}` });
       }
       await match.route.hijack(
-        { req, params: match.params, query: url.searchParams, path },
+        { req, params: match.params, query: checkQuery(match.route.query, url.searchParams), path },
         socket,
         head,
         this.#services,
@@ -223,6 +261,11 @@ function endAfterHeaders(res: http.ServerResponse): void {
     });
     return out;
   } as typeof res.writeHead;
+}
+
+/** Who a connection belongs to, for the per-client caps: its remote address (every unix socket client is one). */
+function clientOf(socket: net.Socket): string {
+  return socket.remoteAddress ?? 'local';
 }
 
 function notFoundPage(): Error & { status: number } {

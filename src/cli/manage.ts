@@ -12,6 +12,7 @@ import { MesosCluster } from '../cluster/mesos/cluster.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ManageConfig } from './options.js';
 import type { Cluster } from '../cluster/cluster.js';
+import { installProcessGuard } from './process-guard.js';
 
 export interface Manager {
   readonly cluster: Cluster;
@@ -62,7 +63,14 @@ export async function startManager(
   metrics.watch(cluster.gauges());
   const api = new ApiServer(
     { cluster, eventLog: cluster.eventLog, logger, debug, version, metrics, redactor },
-    { hosts: config.hosts, tls: config.tls, cors: config.cors, metrics: config.metrics, dashboard: config.dashboard },
+    {
+      hosts: config.hosts,
+      tls: config.tls,
+      cors: config.cors,
+      metrics: config.metrics,
+      dashboard: config.dashboard,
+      limits: config.apiLimits,
+    },
   );
   await cluster.start();
   await api.listen();
@@ -83,6 +91,7 @@ export async function manage(
 ): Promise<void> {
   const redactor = redactorFor(config);
   const logger = createLogger(options.level, { format: options.format, redactor });
+  installProcessGuard(logger);
   let manager: Manager;
   try {
     manager = await startManager(config, logger, options.version, options.level === 'debug', redactor);

@@ -5,6 +5,7 @@ import { parseDuration } from '../util/duration.js';
 import { parseClusterOptions, type ClusterDriverName, type ClusterOptionKey } from '../cluster/options.js';
 import { splitHostPort } from '../discovery/address.js';
 import type { ListenAddress, TlsFiles } from '../api/listen.js';
+import type { ApiLimits } from '../api/limits.js';
 
 export interface ManageFlags {
   host?: string[];
@@ -49,6 +50,8 @@ export interface ManageConfig {
   readonly cors: boolean;
   readonly metrics: boolean;
   readonly dashboard: boolean;
+  /** The API server's limits where they differ from src/api/limits.ts' defaults (tests use short ones). */
+  readonly apiLimits?: Partial<ApiLimits>;
 }
 
 export const DEFAULT_HOST = 'tcp://127.0.0.1:4375';

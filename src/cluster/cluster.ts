@@ -3,29 +3,17 @@
 // one it is talking to. Shapes are Docker Engine API shapes; references are whatever a client typed (ID, short ID,
 // name, `node/name`, unique prefix).
 import type { Engine } from '../engine/engine.js';
+import type { ContainerCreateBody } from '../api/schema/container.js';
 import type { EventLog } from './events.js';
 import type { ClusterDriverName } from './options.js';
 import type { ClusterOverview, OverviewOptions } from './overview.js';
 import type { GaugeSources } from '../metrics/index.js';
 
-/** The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig). */
-export type CreateBody = Record<string, unknown> & {
-  Image?: string;
-  Env?: string[] | null;
-  Labels?: Record<string, string> | null;
-  Cmd?: string[] | string | null;
-  Entrypoint?: string[] | string | null;
-  HostConfig?: Record<string, unknown> & {
-    CpuShares?: number;
-    NanoCpus?: number;
-    Memory?: number;
-    NetworkMode?: string;
-    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
-    Links?: string[] | null;
-    VolumesFrom?: string[] | null;
-    AutoRemove?: boolean;
-  };
-};
+/**
+ * The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig), as the
+ * API checked it against its schema (src/api/schema): every field the type names has the type it says.
+ */
+export type CreateBody = ContainerCreateBody;
 
 /** Where a container lives, for the API to proxy streams (logs, attach, exec, archive, …) to its engine. */
 export interface ContainerLocation {

@@ -121,6 +121,37 @@ export const CLUSTER_OPTIONS = {
     env: 'SWARM_MESOS_SECRET_FILE',
     help: 'file holding the secret for framework authentication',
   },
+  'mesos.tls': {
+    driver: 'mesos-experimental',
+    kind: 'bool',
+    env: 'SWARM_MESOS_TLS',
+    help: 'speak HTTPS to masters given as host:port or found through zk:// (implied by https:// and mesos.tls* files)',
+  },
+  'mesos.tlsverify': {
+    driver: 'mesos-experimental',
+    kind: 'bool',
+    env: 'SWARM_MESOS_TLS_VERIFY',
+    default: true,
+    help: 'verify the master’s certificate (against mesos.tlscacert, else --tlscacert, else the system’s CAs)',
+  },
+  'mesos.tlscacert': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_TLS_CA_CERT',
+    help: 'CA certificate the master’s certificate must chain to (default: --tlscacert)',
+  },
+  'mesos.tlscert': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_TLS_CERT',
+    help: 'client certificate shown to the master (default: --tlscert)',
+  },
+  'mesos.tlskey': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_TLS_KEY',
+    help: 'key of mesos.tlscert (default: --tlskey)',
+  },
   'mesos.defaultcpus': {
     driver: 'mesos-experimental',
     kind: 'float',

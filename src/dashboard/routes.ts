@@ -90,8 +90,8 @@ function events(ctx: Context): Promise<void> {
 }
 
 export const dashboardRoutes: readonly Route[] = [
-  { method: 'GET', pattern: '/dashboard', handler: page },
-  { method: 'GET', pattern: '/dashboard/api/overview', handler: overview },
-  { method: 'GET', pattern: '/dashboard/api/events', handler: events },
-  { method: 'GET', pattern: '/dashboard/:file', handler: (ctx) => asset(ctx, ctx.param('file')) },
+  { method: 'GET', pattern: '/dashboard', query: {}, handler: page },
+  { method: 'GET', pattern: '/dashboard/api/overview', query: {}, handler: overview },
+  { method: 'GET', pattern: '/dashboard/api/events', query: {}, handler: events },
+  { method: 'GET', pattern: '/dashboard/:file', query: {}, handler: (ctx) => asset(ctx, ctx.param('file')) },
 ];

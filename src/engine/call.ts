@@ -17,7 +17,7 @@ export function engineError(engine: Engine, err: unknown): ManagerError {
   if (err instanceof ManagerError) return err;
   const status = statusOf(err);
   if (status === undefined) {
-    engine.noteFailure(err);
+    engine.noteCallFailure(err);
     return serverError(`Cannot connect to the Docker engine ${engine.name || engine.addr}: ${errorText(err)}`, err);
   }
   engine.noteSuccess();

@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js';
 import type { TlsFiles } from '../api/listen.js';
 import { createTransport, type EngineTransport } from './transport.js';
 import { splitLines } from './lines.js';
+import { engineFault } from './faults.js';
 
 export type EngineState = 'pending' | 'healthy' | 'unhealthy' | 'disconnected';
 
@@ -230,7 +231,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#setState('disconnected');
   }
 
-  /** Records a failed call; enough of them in a row make the engine Unhealthy. */
+  /**
+   * Records a failed call made for a client: counted only when it says something about the engine (./faults.ts),
+   * so a request's own error never marks the node Unhealthy.
+   */
+  noteCallFailure(err: unknown): void {
+    if (engineFault(err)) this.noteFailure(err);
+    else this.#log.debug({ err: errorText(err) }, 'engine call failed for a reason of its own; not counted');
+  }
+
+  /** Records a failed call of the manager's own (refresh, events); enough of them in a row make it Unhealthy. */
   noteFailure(err: unknown): void {
     this.#failures++;
     this.#lastError = errorText(err);

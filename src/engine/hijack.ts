@@ -42,7 +42,7 @@ export function hijack(
   client.on('error', () => upstream.destroy());
   upstream.on('error', (err) => {
     if (!connected) {
-      engine.noteFailure(err);
+      engine.noteCallFailure(err);
       const body = JSON.stringify({ message: `cannot reach engine ${engine.addr}: ${err.message}` });
       client.end(
         `HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -39,6 +39,8 @@ export function forward(engine: Engine, options: ForwardOptions, res: http.Serve
     }
     const upstream = engine.transport.request({ method: options.method, path: options.path, headers });
     let answered = false;
+    /** Set when the client went away and we cut the engine's request: its error is ours, not the engine's. */
+    let abandoned = false;
     upstream.on('response', (answer) => {
       answered = true;
       engine.noteSuccess();
@@ -57,11 +59,13 @@ export function forward(engine: Engine, options: ForwardOptions, res: http.Serve
     });
     upstream.on('error', (err) => {
       if (answered) return;
-      engine.noteFailure(err);
+      if (!abandoned) engine.noteCallFailure(err);
       reject(err);
     });
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (res.writableFinished) return;
+      abandoned = true;
+      upstream.destroy();
     });
     const body = options.body;
     if (body === undefined) upstream.end();

@@ -54,7 +54,7 @@ export function engineRequest(
       });
     });
     request.on('error', (err) => {
-      engine.noteFailure(err);
+      engine.noteCallFailure(err);
       reject(serverError(`Cannot connect to the Docker engine ${engine.name || engine.addr}: ${err.message}`, err));
     });
     request.end(payload);

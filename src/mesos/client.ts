@@ -200,6 +200,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   /** Calls awaiting their answer; stopping lets them finish before the pool is closed. */
   private readonly inFlight = new Set<Promise<CallResult>>();
   private fatalError: MesosFatalError | undefined;
+  private subscribeError: string | undefined;
   private resolveDone!: (error: MesosFatalError | undefined) => void;
   /** Resolves when the client has stopped: with the fatal error, or undefined after stop()/teardown(). */
   readonly done: Promise<MesosFatalError | undefined>;
@@ -275,6 +276,14 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     return this.session !== undefined;
   }
 
+  /**
+   * Why the last SUBSCRIBE attempt failed (no answer, a TLS handshake refused, an HTTP error), until one succeeds:
+   * what an operator needs to see while the client keeps retrying.
+   */
+  get lastSubscribeError(): string | undefined {
+    return this.subscribeError;
+  }
+
   /** The scheduler endpoint of the master the stream is on, while subscribed. */
   get masterUrl(): string | undefined {
     return this.session?.url.href;
@@ -335,7 +344,8 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
         if (end.kind === 'eof' && this.tearingDown) break;
         if (end.kind === 'closed' && end.reason !== 'framework ID hook failed') continue;
         const delay = this.backoff.next();
-        this.logger.info({ delay, reason: end.kind }, 'mesos re-subscribing after backoff');
+        if (end.kind === 'connect-failed' || end.kind === 'http-error') this.subscribeError = end.error.message;
+        this.logger.info({ delay, reason: end.kind, err: this.subscribeError }, 'mesos re-subscribing after backoff');
         await this.pause(delay);
       }
     } catch (err) {
@@ -512,6 +522,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     }
     if (stale()) return false;
     this.session = { streamId, url, since: performance.now() };
+    this.subscribeError = undefined;
     const info: SubscribedInfo = {
       frameworkId: id,
       streamId,

@@ -33,6 +33,14 @@ export type MasterAddress =
 export const DEFAULT_MASTER_PORT = 5050;
 
 /**
+ * A master address safe to log or show: the password of `zk://user:pass@…` (or of `https://user:pass@…`) is
+ * replaced by `***`. Every message this client makes from an address goes through it.
+ */
+export function redactMasterAddress(text: string): string {
+  return text.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^/]*@/i, '$1:***@');
+}
+
+/**
  * Parses every form except `file://` (which needs I/O; see resolveMasterAddress). `scheme` applies to the bare
  * `host[:port]` form.
  */
@@ -41,19 +49,24 @@ export function parseMasterAddress(text: string, scheme: 'http' | 'https' = 'htt
   if (input === '') throw new MasterAddressError('empty Mesos master address');
   if (input.startsWith('zk://')) return parseZkUrl(input);
   if (input.startsWith('file://')) {
-    throw new MasterAddressError(`"${input}": file:// addresses must be resolved with resolveMasterAddress`);
+    throw new MasterAddressError(
+      `"${redactMasterAddress(input)}": file:// addresses must be resolved with resolveMasterAddress`,
+    );
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `${scheme}://${input}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new MasterAddressError(`invalid Mesos master address "${text}"`);
+    throw new MasterAddressError(`invalid Mesos master address "${redactMasterAddress(text)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MasterAddressError(`invalid Mesos master address "${text}": expected http, https, zk or file`);
+    throw new MasterAddressError(
+      `invalid Mesos master address "${redactMasterAddress(text)}": expected http, https, zk or file`,
+    );
   }
-  if (!url.hostname) throw new MasterAddressError(`invalid Mesos master address "${text}": no host`);
+  if (!url.hostname)
+    throw new MasterAddressError(`invalid Mesos master address "${redactMasterAddress(text)}": no host`);
   // Mesos masters listen on 5050; a URL without a port means that, not 80/443.
   if (!url.port && !/^[a-z]+:\/\/[^/]*:\d+/i.test(withScheme)) url.port = String(DEFAULT_MASTER_PORT);
   return { kind: 'url', url: schedulerUrl(url) };
@@ -62,19 +75,25 @@ export function parseMasterAddress(text: string, scheme: 'http' | 'https' = 'htt
 function parseZkUrl(input: string): MasterAddress {
   const match = /^zk:\/\/(?:([^@/]*)@)?([^/]+)(\/.*)$/.exec(input);
   if (!match)
-    throw new MasterAddressError(`invalid ZooKeeper URL "${input}": expected zk://host:port[,host:port]/path`);
+    throw new MasterAddressError(
+      `invalid ZooKeeper URL "${redactMasterAddress(input)}": expected zk://host:port[,host:port]/path`,
+    );
   const [, userinfo, servers, rawPath] = match;
   const path = rawPath!.replace(/\/+$/, '');
-  if (path === '') throw new MasterAddressError(`invalid ZooKeeper URL "${input}": the group path is missing`);
+  if (path === '')
+    throw new MasterAddressError(`invalid ZooKeeper URL "${redactMasterAddress(input)}": the group path is missing`);
   for (const server of servers!.split(',')) {
     if (!/^(?:\[[^\]]+\]|[^:,[\]]+)(?::\d+)?$/.test(server)) {
-      throw new MasterAddressError(`invalid ZooKeeper URL "${input}": bad server "${server}"`);
+      throw new MasterAddressError(`invalid ZooKeeper URL "${redactMasterAddress(input)}": bad server "${server}"`);
     }
   }
   const out: MasterAddress = { kind: 'zk', servers: servers!, path };
   if (userinfo !== undefined) {
     const colon = userinfo.indexOf(':');
-    if (colon < 0) throw new MasterAddressError(`invalid ZooKeeper URL "${input}": credentials must be user:password`);
+    if (colon < 0)
+      throw new MasterAddressError(
+        `invalid ZooKeeper URL "${redactMasterAddress(input)}": credentials must be user:password`,
+      );
     out.auth = {
       user: decodeURIComponent(userinfo.slice(0, colon)),
       password: decodeURIComponent(userinfo.slice(colon + 1)),
@@ -99,7 +118,8 @@ export async function resolveMasterAddress(text: string, scheme: 'http' | 'https
   } catch (err) {
     throw new MasterAddressError(`cannot read Mesos master address from ${path}: ${describe(err)}`, { cause: err });
   }
-  if (content.startsWith('file://')) throw new MasterAddressError(`${path} points at another file (${content})`);
+  if (content.startsWith('file://'))
+    throw new MasterAddressError(`${path} points at another file (${redactMasterAddress(content)})`);
   return parseMasterAddress(content, scheme);
 }
 

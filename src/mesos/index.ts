@@ -25,6 +25,7 @@ export { Subscription, type SubscriptionEnd, type SubscriptionOptions } from './
 export {
   createDetector,
   parseMasterAddress,
+  redactMasterAddress,
   resolveMasterAddress,
   masterInfoUrl,
   parseMasterInfo,

@@ -6,6 +6,7 @@ export const metricsRoutes: readonly Route[] = [
   {
     method: 'GET',
     pattern: '/metrics',
+    query: {},
     handler: async (ctx) => {
       const { contentType, text } = await ctx.services.metrics.exposition();
       const body = Buffer.from(text, 'utf8');

@@ -2,8 +2,34 @@
 // and fsynced, and appends made while a flush runs share the next one, so durability costs one fsync per burst,
 // not per call. On open the journal is replayed and rewritten compactly (the caller supplies the compact form),
 // so it never grows without bound across restarts. A torn last line (a crash mid-write) is ignored.
-import { open, readFile, rename, mkdir, type FileHandle } from 'node:fs/promises';
+//
+// Nothing a caller hands it can break it: an entry is encoded when it is appended, so one that cannot be encoded
+// fails that append at once (before the caller acknowledges anything) and never reaches the file; a compaction
+// that cannot encode its entries, or whose entries fail to iterate, leaves the file as it was (every append kept)
+// and rejects, and the journal keeps working. A compaction is a rewrite to a temporary file, fsynced and renamed
+// over the journal: a process killed at any point leaves either the old file or the new one, whole.
+import { open, readFile, rename, mkdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+
+/** An entry that JSON cannot encode (nested too deep for the stack, a BigInt, a cycle). */
+export class JournalEncodeError extends Error {
+  constructor(cause: unknown) {
+    super(`cannot encode journal entry: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'JournalEncodeError';
+  }
+}
+
+/** One entry as a journal line; throws JournalEncodeError instead of whatever JSON.stringify threw. */
+export function encodeLine(entry: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(entry);
+  } catch (err) {
+    throw new JournalEncodeError(err);
+  }
+  if (json === undefined) throw new JournalEncodeError('not a JSON value');
+  return `${json}\n`;
+}
 
 export class Journal<Entry> {
   readonly path: string;
@@ -54,11 +80,15 @@ export class Journal<Entry> {
     return this.#lines;
   }
 
-  /** Appends one entry; resolves when it is on disk. */
+  /**
+   * Appends one entry; resolves when it is on disk. The entry is encoded now: one that cannot be encoded throws
+   * JournalEncodeError synchronously, so a caller that appends before it changes anything changes nothing.
+   */
   append(entry: Entry): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('journal closed'));
+    const line = encodeLine(entry);
     return new Promise((resolve, reject) => {
-      this.#pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
+      this.#pending.push({ line, resolve, reject });
       this.#work();
     });
   }
@@ -115,21 +145,46 @@ export class Journal<Entry> {
     const temporary = `${this.path}.tmp`;
     const out = await open(temporary, 'w');
     let lines = 0;
-    let chunk = '';
-    for (const entry of entries) {
-      chunk += `${JSON.stringify(entry)}\n`;
-      lines++;
-      if (chunk.length > 1 << 20) {
-        await out.write(chunk);
-        chunk = '';
+    try {
+      let chunk = '';
+      for (const entry of entries) {
+        chunk += encodeLine(entry);
+        lines++;
+        if (chunk.length > 1 << 20) {
+          await out.write(chunk);
+          chunk = '';
+        }
       }
+      await out.write(chunk);
+      await out.datasync();
+    } catch (err) {
+      // The journal stays as it was, and stays open for appends.
+      await out.close().catch(() => undefined);
+      await rm(temporary, { force: true });
+      throw err;
     }
-    await out.write(chunk);
-    await out.datasync();
     await out.close();
     await this.#file?.close();
-    await rename(temporary, this.path);
-    this.#file = await open(this.path, 'a');
+    this.#file = undefined;
+    try {
+      await rename(temporary, this.path);
+      await syncDirectory(dirname(this.path));
+    } finally {
+      // Whatever happened to the rename, appends go on into whichever file is now the journal.
+      this.#file = await open(this.path, 'a');
+    }
     this.#lines = lines;
+  }
+}
+
+/** Makes a rename in `dir` durable (a machine crash right after it would otherwise be free to forget it). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse to sync a directory; the rename is still atomic for a killed process.
+  } finally {
+    await handle.close();
   }
 }

@@ -48,8 +48,3 @@ export class Redactor {
     return out;
   }
 }
-
-/** An address with its `user:password@` part masked, for display. */
-export function withoutCredentials(address: string): string {
-  return address.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, `$1${MASK}@`);
-}

@@ -2,7 +2,8 @@
 // `mesoswarm manage` (flags → config → cluster → API). Containers made through it are cleaned up at close.
 import { buildManageConfig, type ManageFlags } from '../../src/cli/options.js';
 import { startManager, type Manager } from '../../src/cli/manage.js';
-import { silentLogger, createLogger } from '../../src/util/logger.js';
+import { silentLogger, createLogger, type Logger } from '../../src/util/logger.js';
+import type { ApiLimits } from '../../src/api/limits.js';
 import { dockerCli, type DockerCli } from './docker-cli.js';
 import { ENGINES } from './services.js';
 import { within } from './deadline.js';
@@ -28,9 +29,10 @@ export const MANAGE_DEFAULTS: ManageFlags = {
 export async function startTestManager(
   flags: Partial<ManageFlags> = {},
   discovery: string | undefined = ENGINES.join(','),
+  options: { logger?: Logger; limits?: Partial<ApiLimits> } = {},
 ): Promise<TestManager> {
-  const config = buildManageConfig({ ...MANAGE_DEFAULTS, ...flags }, discovery);
-  const logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger;
+  const config = { ...buildManageConfig({ ...MANAGE_DEFAULTS, ...flags }, discovery), apiLimits: options.limits };
+  const logger = options.logger ?? (process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger);
   const manager = await startManager(config, logger, 'test');
   const host = manager.api.addresses()[0]!;
   return {

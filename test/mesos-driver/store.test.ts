@@ -105,3 +105,34 @@ test('until() resolves on the change it waits for, and on removal', async () => 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a container whose record cannot be journaled is not recorded at all: no entry, no event, no line', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'store-'));
+  try {
+    const events = new EventLog();
+    const seen: ClusterEvent[] = [];
+    events.on('event', (e) => seen.push(e));
+    const store = new ContainerStore(events, node);
+    await store.open(dir);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const bad = new MesosContainer({
+      id: 'c'.repeat(64),
+      name: 'broken',
+      config: { Image: 'busybox', Labels: { app: 'x' }, Cmd: deep as string[] },
+      created: new Date().toISOString(),
+      restartCount: 0,
+    });
+    await assert.rejects(store.create(bad), /cannot encode journal entry/);
+    assert.equal(store.size, 0);
+    assert.equal(store.index.get(bad.id), undefined);
+    assert.deepEqual(seen, []);
+    await store.create(container('d'.repeat(64), 'fine'));
+    await store.close();
+    const lines = (await readFile(join(dir, 'state.jsonl'), 'utf8')).trim().split('\n');
+    assert.equal(lines.filter((l) => l.includes('broken')).length, 0);
+    assert.equal(lines.filter((l) => l.includes('fine')).length, 1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,7 @@
 // is not subscribed", 202 for accepted calls), the operator endpoints (/state, /tasks, /health, /version,
 // /redirect) and the test hooks under /__sim/ (control.ts). A subscription's connection never answers another request.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { parseCallJson, validateCall } from './call-parser.js';
 import type { Master } from './master.js';
 import { stateJson, tasksJson, versionJson } from './state.js';
@@ -18,6 +19,16 @@ export interface HttpDeps {
   credentials?: ReadonlyMap<string, string>;
   control: (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => void | Promise<void>;
   maxBodyBytes?: number;
+  /** Serve HTTPS (as a master started with LIBPROCESS_SSL_ENABLED=true) with this certificate. */
+  tls?: SimTls;
+}
+
+/** The master's TLS identity; with `ca` and `requireClientCert`, clients must show a certificate from that CA. */
+export interface SimTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  requireClientCert?: boolean;
 }
 
 const SUBSCRIBED_SOCKET = Symbol('mesos-sim subscribed socket');
@@ -95,12 +106,25 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 export function createHttpServer(deps: HttpDeps): http.Server {
-  const server = http.createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(deps, req, res).catch((e: unknown) => {
       if (!res.headersSent) sendText(res, 500, String(e));
       else res.destroy();
     });
-  });
+  };
+  const tls = deps.tls;
+  const server = tls
+    ? https.createServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ca: tls.ca,
+          requestCert: tls.requireClientCert === true,
+          rejectUnauthorized: tls.requireClientCert === true,
+        },
+        listener,
+      )
+    : http.createServer(listener);
   server.keepAliveTimeout = 30_000;
   server.requestTimeout = 0;
   return server;

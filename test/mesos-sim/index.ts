@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { buildAttributes, buildResources, dockerClient, localUsers, type AgentSpec } from './agent-spec.js';
 import { SimControl } from './control.js';
 import { masterInfoZkJson } from './events.js';
-import { createHttpServer, type Leader } from './http.js';
+import { createHttpServer, type Leader, type SimTls } from './http.js';
 import { Master, type MasterConfig } from './master.js';
 import { ZkMasterContender, type ZkOptions } from './zookeeper.js';
 
@@ -50,6 +50,8 @@ export interface MesosSimOptions {
   /** HTTP framework authentication (Basic): principal → secret. */
   credentials?: Record<string, string>;
   zookeeper?: ZkOptions;
+  /** Serve the master over HTTPS with this identity (`url` is then https://…). */
+  tls?: SimTls;
   version?: string;
   rolesWhitelist?: string[];
   rootSubmissions?: boolean;
@@ -165,6 +167,7 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
     leader: () => leader,
     credentials,
     control: (req, res, url, body) => control.handleHttp(req, res, url, body),
+    tls: opts.tls,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -203,7 +206,7 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
   }
 
   return new SimHandle(control, {
-    url: `http://${host}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${port}`,
     host,
     port,
     workDir,

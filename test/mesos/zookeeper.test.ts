@@ -7,23 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import zookeeper from 'node-zookeeper-client';
+import type zookeeper from 'node-zookeeper-client';
 import { needEngines, needZooKeeper, ZOOKEEPER } from '../helpers/services.js';
+import { zkClient } from '../helpers/zookeeper.js';
 import { startTestManager, uniquePrefix } from '../helpers/manager.js';
 import { engineAgents, masterTasks, waitForNodes } from '../helpers/mesos.js';
 import { startMesosSim } from '../mesos-sim/index.js';
-
-function zkClient(): Promise<zookeeper.Client> {
-  const client = zookeeper.createClient(ZOOKEEPER, { sessionTimeout: 5000 });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('ZooKeeper did not answer')), 5000);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve(client);
-    });
-    client.connect();
-  });
-}
 
 const getData = (client: zookeeper.Client, path: string) =>
   new Promise<string>((resolve, reject) =>

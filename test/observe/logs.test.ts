@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../src/util/logger.js';
 import { formatLine } from '../../src/util/log-text.js';
-import { Redactor, withoutCredentials } from '../../src/util/secrets.js';
+import { Redactor } from '../../src/util/secrets.js';
 import { inRequest } from '../../src/util/request-scope.js';
 import { buildManageConfig } from '../../src/cli/options.js';
 import { startManager } from '../../src/cli/manage.js';
@@ -71,7 +71,6 @@ describe('log formats', () => {
     for (const leak of ['zk-secret', 'pa ss', basic, 'pa%20ss'])
       assert.ok(!all.includes(leak), `${leak} leaked: ${all}`);
     assert.equal(all.split('***').length - 1, 4);
-    assert.equal(withoutCredentials('zk://ops:zk-secret@zk:2181/mesos'), 'zk://***@zk:2181/mesos');
   });
 
   it('stamps the current request ID on lines from any logger, across awaits', async () => {

@@ -2,10 +2,10 @@
 // same time (the compaction reads the live state when it runs; appends made meanwhile follow it in the new file).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal } from '../../src/store/journal.js';
+import { Journal, JournalEncodeError } from '../../src/store/journal.js';
 
 type Entry = { k: string; v: number };
 
@@ -121,5 +121,67 @@ test('a torn last line (a crash mid-write) is ignored; the lines before it stand
     const { appendFile } = await import('node:fs/promises');
     await appendFile(path, '{"k":"x","v":');
     assert.deepEqual(await replay(path), new Map([['x', 1]]));
+  });
+});
+
+test('an entry that cannot be encoded fails its append at once and leaves the journal as it was', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'state.jsonl');
+    const journal = await Journal.open<unknown>(
+      path,
+      () => {},
+      () => [],
+    );
+    await journal.append({ k: 'before', v: 1 });
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.throws(
+      () => void journal.append({ k: 'deep', v: deep }),
+      JournalEncodeError,
+      'thrown before anything is queued',
+    );
+    assert.throws(() => void journal.append({ k: 'big', v: 10n }), JournalEncodeError);
+    await journal.append({ k: 'after', v: 2 });
+    await journal.close();
+    assert.deepEqual((await readFile(path, 'utf8')).trim().split('\n'), [
+      '{"k":"before","v":1}',
+      '{"k":"after","v":2}',
+    ]);
+  });
+});
+
+test('a compaction that cannot encode an entry, or whose entries throw, rejects and leaves the journal whole', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'state.jsonl');
+    const journal = await Journal.open<unknown>(
+      path,
+      () => {},
+      () => [],
+    );
+    for (let i = 0; i < 10; i++) await journal.append({ k: `a${i}`, v: i });
+    await assert.rejects(
+      journal.compact([
+        { k: 'ok', v: 1 },
+        { k: 'bad', v: 10n },
+      ]),
+      JournalEncodeError,
+    );
+    await assert.rejects(
+      journal.compact(
+        (function* () {
+          yield { k: 'ok', v: 1 };
+          throw new RangeError('Maximum call stack size exceeded');
+        })(),
+      ),
+      RangeError,
+    );
+    // Still appending, into the same file, after the ten lines it had.
+    await journal.append({ k: 'later', v: 11 });
+    assert.equal(journal.size, 11);
+    await journal.close();
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 11);
+    assert.equal(lines.at(-1), '{"k":"later","v":11}');
+    assert.deepEqual(await readdir(dir), ['state.jsonl'], 'no temporary file left');
   });
 });

@@ -2,11 +2,11 @@
 // cluster driver, which owns container identity; streams and engine-local details (logs, attach, top, stats,
 // archive, export, changes, pause, update, resize, exec create, commit) are proxied to the container's engine.
 import type { Socket } from 'node:net';
-import type { Route } from '../router.js';
+import { route, type Route } from '../router.js';
 import type { Context, Hijack } from '../context.js';
 import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
 import { parseFilters } from '../../cluster/container-filters.js';
-import { checkCreateBody } from '../create-body.js';
+import { bodies, q, type ContainerConfigBody, type ContainerUpdateBody, type ExecCreateBody } from '../schema/index.js';
 import { badParameter } from '../../errors.js';
 import type { ContainerLocation, CreateBody, StreamPurpose, WaitCondition } from '../../cluster/cluster.js';
 import { hijack, UPGRADED_HEAD } from '../../engine/hijack.js';
@@ -32,9 +32,7 @@ async function list(ctx: Context): Promise<void> {
   await ctx.sendJsonParts(200, containers);
 }
 
-async function create(ctx: Context): Promise<void> {
-  const body = await ctx.json<CreateBody>();
-  checkCreateBody(body);
+async function create(ctx: Context, body: CreateBody): Promise<void> {
   const name = ctx.query.get('name') ?? undefined;
   const auth = headerValue(ctx, 'x-registry-auth');
   const id = await ctx.services.cluster.createContainer(body, name || undefined, auth);
@@ -82,11 +80,10 @@ async function rename(ctx: Context): Promise<void> {
   ctx.send(204);
 }
 
-const WAIT_CONDITIONS = new Set(['not-running', 'next-exit', 'removed']);
+const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'];
 
 async function wait(ctx: Context): Promise<void> {
   const condition = ctx.query.get('condition') || 'not-running';
-  if (!WAIT_CONDITIONS.has(condition)) throw badParameter(`invalid condition: "${condition}"`);
   const cluster = ctx.services.cluster;
   cluster.containerId(ctx.param('name')); // a 404 must come before the headers
   // dockerd answers the headers at once, so a client can start the container after its wait is in place.
@@ -109,15 +106,14 @@ async function wait(ctx: Context): Promise<void> {
  * answers: the client's next call (an inspect right after `docker pause`) must see the change.
  */
 function proxyAndRefresh(suffix: string) {
-  return async (ctx: Context) => {
+  return async (ctx: Context, body?: ContainerUpdateBody) => {
     const cluster = ctx.services.cluster;
     const location = await cluster.locateContainer(ctx.param('name'));
-    const body = await ctx.body();
     const answer = await engineRequest(
       location.engine,
       ctx.req.method ?? 'POST',
       containerPath(ctx, location, suffix),
-      body.length ? body : undefined,
+      body,
     );
     if (answer.status < 300) await cluster.containerChanged(location);
     ctx.res.writeHead(answer.status, answer.body.length ? { 'Content-Type': 'application/json' } : {});
@@ -131,10 +127,9 @@ function proxied(suffix: string) {
   };
 }
 
-async function execCreate(ctx: Context): Promise<void> {
+async function execCreate(ctx: Context, body: ExecCreateBody): Promise<void> {
   const cluster = ctx.services.cluster;
   const location = await cluster.locateContainer(ctx.param('name'));
-  const body = await ctx.json();
   const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/exec'), body);
   if (answer.status !== 201) {
     // "Container <id> is not running" names the engine's ID; the client knows the container by the manager's.
@@ -146,14 +141,14 @@ async function execCreate(ctx: Context): Promise<void> {
   ctx.send(201, { Id: id });
 }
 
-async function commit(ctx: Context): Promise<void> {
+async function commit(ctx: Context, body: ContainerConfigBody): Promise<void> {
   const cluster = ctx.services.cluster;
   const ref = ctx.query.get('container');
   if (!ref) throw badParameter('container is required');
   const location = await cluster.locateContainer(ref);
   const query = new URLSearchParams(ctx.query);
   query.set('container', location.engineContainerId);
-  const status = await proxyTo(ctx, location.engine, enginePath(ctx, '/commit', query), await ctx.body());
+  const status = await proxyTo(ctx, location.engine, enginePath(ctx, '/commit', query), { json: body });
   if (status === 201) await location.engine.refreshImages().catch(() => undefined);
 }
 
@@ -245,12 +240,16 @@ async function stats(ctx: Context): Promise<void> {
         resolve();
       });
     });
+    let abandoned = false; // the client went away and we cut the request: not the engine's failure
     request.on('error', (err) => {
-      location.engine.noteFailure(err);
+      if (!abandoned) location.engine.noteCallFailure(err);
       if (ctx.res.headersSent) ctx.res.destroy(err);
       else reject(err);
     });
-    ctx.res.on('close', () => request.destroy());
+    ctx.res.on('close', () => {
+      abandoned = true;
+      request.destroy();
+    });
     request.end();
   });
 }
@@ -342,10 +341,7 @@ function followLogsInto(
 }
 
 function signalParam(ctx: Context): string | undefined {
-  const signal = ctx.query.get('signal');
-  if (signal === null || signal === '') return undefined;
-  if (!/^(SIG)?[A-Z0-9+-]+$|^\d+$/i.test(signal)) throw badParameter(`Invalid signal: ${signal}`);
-  return signal;
+  return ctx.query.get('signal') || undefined;
 }
 
 function headerValue(ctx: Context, name: string): string | undefined {
@@ -353,32 +349,129 @@ function headerValue(ctx: Context, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+const none = {};
+const attachQuery = {
+  detachKeys: q.string(),
+  logs: q.bool(),
+  stream: q.bool(),
+  stdin: q.bool(),
+  stdout: q.bool(),
+  stderr: q.bool(),
+};
+const archiveQuery = { path: q.string(), noOverwriteDirNonDir: q.bool(), copyUIDGID: q.bool() };
+const resizeQuery = {
+  h: q.int({ min: 0, max: 65_535, required: true }),
+  w: q.int({ min: 0, max: 65_535, required: true }),
+};
+const listQuery = {
+  all: q.bool(),
+  limit: q.int(),
+  size: q.bool(),
+  filters: q.filters(),
+  before: q.string(),
+  since: q.string(),
+};
+const stopQuery = { t: q.int({ min: -1 }), signal: q.signal() };
+
 export const containerRoutes: Route[] = [
-  { method: 'GET', pattern: '/containers/json', handler: list },
-  { method: 'GET', pattern: '/containers/ps', handler: list },
-  { method: 'POST', pattern: '/containers/create', handler: create },
-  { method: 'GET', pattern: '/containers/*name/json', handler: inspect },
-  { method: 'POST', pattern: '/containers/*name/start', handler: start },
-  { method: 'POST', pattern: '/containers/*name/stop', handler: stop },
-  { method: 'POST', pattern: '/containers/*name/kill', handler: kill },
-  { method: 'POST', pattern: '/containers/*name/restart', handler: restart },
-  { method: 'POST', pattern: '/containers/*name/rename', handler: rename },
-  { method: 'POST', pattern: '/containers/*name/wait', handler: wait },
-  { method: 'POST', pattern: '/containers/*name/pause', handler: proxyAndRefresh('/pause') },
-  { method: 'POST', pattern: '/containers/*name/unpause', handler: proxyAndRefresh('/unpause') },
-  { method: 'POST', pattern: '/containers/*name/update', handler: proxyAndRefresh('/update') },
-  { method: 'POST', pattern: '/containers/*name/resize', handler: proxied('/resize') },
-  { method: 'POST', pattern: '/containers/*name/attach', handler: attachPlain, hijack: attachHijack },
-  { method: 'GET', pattern: '/containers/*name/attach/ws', handler: attachPlain, hijack: attachHijack },
-  { method: 'POST', pattern: '/containers/*name/exec', handler: execCreate },
-  { method: 'GET', pattern: '/containers/*name/logs', handler: logs },
-  { method: 'GET', pattern: '/containers/*name/top', handler: proxied('/top') },
-  { method: 'GET', pattern: '/containers/*name/stats', handler: stats },
-  { method: 'GET', pattern: '/containers/*name/changes', handler: proxied('/changes') },
-  { method: 'GET', pattern: '/containers/*name/export', handler: proxied('/export') },
-  { method: 'GET', pattern: '/containers/*name/archive', handler: proxied('/archive') },
-  { method: 'HEAD', pattern: '/containers/*name/archive', handler: proxied('/archive') },
-  { method: 'PUT', pattern: '/containers/*name/archive', handler: proxied('/archive') },
-  { method: 'DELETE', pattern: '/containers/*name', handler: remove },
-  { method: 'POST', pattern: '/commit', handler: commit },
+  { method: 'GET', pattern: '/containers/json', handler: list, query: listQuery },
+  { method: 'GET', pattern: '/containers/ps', handler: list, query: listQuery },
+  route(
+    {
+      method: 'POST',
+      pattern: '/containers/create',
+      query: { name: q.string(), platform: q.string() },
+      body: bodies.containerCreate,
+    },
+    create,
+  ),
+  { method: 'GET', pattern: '/containers/*name/json', handler: inspect, query: { size: q.bool() } },
+  {
+    method: 'POST',
+    pattern: '/containers/*name/start',
+    handler: start,
+    query: { detachKeys: q.string(), checkpoint: q.string(), 'checkpoint-dir': q.string() },
+  },
+  { method: 'POST', pattern: '/containers/*name/stop', handler: stop, query: stopQuery },
+  { method: 'POST', pattern: '/containers/*name/kill', handler: kill, query: { signal: q.signal() } },
+  { method: 'POST', pattern: '/containers/*name/restart', handler: restart, query: stopQuery },
+  { method: 'POST', pattern: '/containers/*name/rename', handler: rename, query: { name: q.string() } },
+  {
+    method: 'POST',
+    pattern: '/containers/*name/wait',
+    handler: wait,
+    query: { condition: q.oneOf(...WAIT_CONDITIONS) },
+  },
+  { method: 'POST', pattern: '/containers/*name/pause', handler: proxyAndRefresh('/pause'), query: none },
+  { method: 'POST', pattern: '/containers/*name/unpause', handler: proxyAndRefresh('/unpause'), query: none },
+  route(
+    { method: 'POST', pattern: '/containers/*name/update', query: none, body: bodies.containerUpdate },
+    proxyAndRefresh('/update'),
+  ),
+  { method: 'POST', pattern: '/containers/*name/resize', handler: proxied('/resize'), query: resizeQuery },
+  {
+    method: 'POST',
+    pattern: '/containers/*name/attach',
+    handler: attachPlain,
+    hijack: attachHijack,
+    query: attachQuery,
+  },
+  {
+    method: 'GET',
+    pattern: '/containers/*name/attach/ws',
+    handler: attachPlain,
+    hijack: attachHijack,
+    query: attachQuery,
+  },
+  route({ method: 'POST', pattern: '/containers/*name/exec', query: none, body: bodies.execCreate }, execCreate),
+  {
+    method: 'GET',
+    pattern: '/containers/*name/logs',
+    handler: logs,
+    query: {
+      follow: q.bool(),
+      stdout: q.bool(),
+      stderr: q.bool(),
+      since: q.time(),
+      until: q.time(),
+      timestamps: q.bool(),
+      details: q.bool(),
+      tail: q.pattern(/^(all|-?\d+)$/, '"all" or a number of lines'),
+    },
+  },
+  { method: 'GET', pattern: '/containers/*name/top', handler: proxied('/top'), query: { ps_args: q.string() } },
+  {
+    method: 'GET',
+    pattern: '/containers/*name/stats',
+    handler: stats,
+    query: { stream: q.bool(), 'one-shot': q.bool() },
+  },
+  { method: 'GET', pattern: '/containers/*name/changes', handler: proxied('/changes'), query: none },
+  { method: 'GET', pattern: '/containers/*name/export', handler: proxied('/export'), query: none },
+  { method: 'GET', pattern: '/containers/*name/archive', handler: proxied('/archive'), query: archiveQuery },
+  { method: 'HEAD', pattern: '/containers/*name/archive', handler: proxied('/archive'), query: archiveQuery },
+  { method: 'PUT', pattern: '/containers/*name/archive', handler: proxied('/archive'), query: archiveQuery },
+  {
+    method: 'DELETE',
+    pattern: '/containers/*name',
+    handler: remove,
+    query: { force: q.bool(), v: q.bool(), link: q.bool() },
+  },
+  route(
+    {
+      method: 'POST',
+      pattern: '/commit',
+      query: {
+        container: q.string(),
+        repo: q.string(),
+        tag: q.string(),
+        comment: q.string(),
+        author: q.string(),
+        changes: q.string(),
+        pause: q.bool(),
+      },
+      body: bodies.commit,
+    },
+    commit,
+  ),
 ];

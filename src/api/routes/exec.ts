@@ -1,14 +1,16 @@
 // Exec routes: an exec instance belongs to the container it was created on, so its start (hijacked, or plain
 // when detached), resize and inspect go to that container's engine.
-import type { Route } from '../router.js';
+import { route, type Route } from '../router.js';
+import { bodies, q, type ExecStartBody } from '../schema/index.js';
 import type { Context, Hijack } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { hijack } from '../../engine/hijack.js';
 
 function proxied(suffix: string) {
-  return async (ctx: Context) => {
+  return async (ctx: Context, body?: ExecStartBody) => {
     const location = ctx.services.cluster.locateExec(ctx.param('id'));
-    await proxyTo(ctx, location.engine, enginePath(ctx, `/exec/${encodeURIComponent(ctx.param('id'))}${suffix}`));
+    const path = enginePath(ctx, `/exec/${encodeURIComponent(ctx.param('id'))}${suffix}`);
+    await proxyTo(ctx, location.engine, path, body ? { json: body } : 'none');
   };
 }
 
@@ -25,7 +27,15 @@ const startHijack: Hijack = (request, socket, head, services) => {
 };
 
 export const execRoutes: Route[] = [
-  { method: 'POST', pattern: '/exec/:id/start', handler: proxied('/start'), hijack: startHijack },
-  { method: 'POST', pattern: '/exec/:id/resize', handler: proxied('/resize') },
-  { method: 'GET', pattern: '/exec/:id/json', handler: proxied('/json') },
+  route(
+    { method: 'POST', pattern: '/exec/:id/start', hijack: startHijack, query: {}, body: bodies.execStart },
+    proxied('/start'),
+  ),
+  {
+    method: 'POST',
+    pattern: '/exec/:id/resize',
+    handler: proxied('/resize'),
+    query: { h: q.int({ min: 0, max: 65_535, required: true }), w: q.int({ min: 0, max: 65_535, required: true }) },
+  },
+  { method: 'GET', pattern: '/exec/:id/json', handler: proxied('/json'), query: {} },
 ];

@@ -2,6 +2,7 @@
 // progress tagged by node, lookups (inspect, history, save, push) on an engine that holds the image, tag and remove
 // wherever it is.
 import type { Route } from '../router.js';
+import { q } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { fanOut } from '../fanout.js';
@@ -107,16 +108,40 @@ function build(): never {
 }
 
 export const imageRoutes: Route[] = [
-  { method: 'GET', pattern: '/images/json', handler: list },
-  { method: 'POST', pattern: '/images/create', handler: create },
-  { method: 'POST', pattern: '/images/load', handler: load },
-  { method: 'GET', pattern: '/images/get', handler: saveMany },
-  { method: 'GET', pattern: '/images/search', handler: search },
+  {
+    method: 'GET',
+    pattern: '/images/json',
+    handler: list,
+    query: { all: q.bool(), filters: q.filters(), filter: q.string(), digests: q.bool() },
+  },
+  {
+    method: 'POST',
+    pattern: '/images/create',
+    handler: create,
+    query: {
+      fromImage: q.string(),
+      fromSrc: q.string(),
+      repo: q.string(),
+      tag: q.string(),
+      message: q.string(),
+      platform: q.string(),
+      changes: q.string(),
+    },
+  },
+  { method: 'POST', pattern: '/images/load', handler: load, query: { quiet: q.bool() } },
+  { method: 'GET', pattern: '/images/get', handler: saveMany, query: { names: q.string() } },
+  {
+    method: 'GET',
+    pattern: '/images/search',
+    handler: search,
+    // The registry refuses a limit outside 1..100 (a 400 from dockerd); `abc` gets 20.10's strconv error as a 500.
+    query: { term: q.string(), limit: q.int({ min: 1, max: 100 }), filters: q.filters() },
+  },
   { method: 'POST', pattern: '/build', handler: build },
-  { method: 'GET', pattern: '/images/*name/json', handler: lookup('/json') },
-  { method: 'GET', pattern: '/images/*name/history', handler: lookup('/history') },
-  { method: 'GET', pattern: '/images/*name/get', handler: onHolder('/get') },
-  { method: 'POST', pattern: '/images/*name/push', handler: onHolder('/push') },
-  { method: 'POST', pattern: '/images/*name/tag', handler: tag },
-  { method: 'DELETE', pattern: '/images/*name', handler: remove },
+  { method: 'GET', pattern: '/images/*name/json', handler: lookup('/json'), query: {} },
+  { method: 'GET', pattern: '/images/*name/history', handler: lookup('/history'), query: {} },
+  { method: 'GET', pattern: '/images/*name/get', handler: onHolder('/get'), query: {} },
+  { method: 'POST', pattern: '/images/*name/push', handler: onHolder('/push'), query: { tag: q.string() } },
+  { method: 'POST', pattern: '/images/*name/tag', handler: tag, query: { repo: q.string(), tag: q.string() } },
+  { method: 'DELETE', pattern: '/images/*name', handler: remove, query: { force: q.bool(), noprune: q.bool() } },
 ];

@@ -1,6 +1,7 @@
 // Network routes: local networks are per node (`node/name`), so each call is resolved to the node that holds the
 // network; connect and disconnect also resolve the container and refuse a container on another node.
-import type { Route } from '../router.js';
+import { route, type Route } from '../router.js';
+import { bodies, q, type NetworkConnectBody, type NetworkCreateBody } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { createNetwork, listNetworks, resolveNetwork } from '../../cluster/networks.js';
@@ -16,9 +17,8 @@ async function inspect(ctx: Context): Promise<void> {
   await proxyTo(ctx, network.engine, enginePath(ctx, `/networks/${encodeURIComponent(network.id)}`));
 }
 
-async function create(ctx: Context): Promise<void> {
-  const body = await ctx.json();
-  if (!body.Name || typeof body.Name !== 'string') throw badParameter('network name is required');
+async function create(ctx: Context, body: NetworkCreateBody): Promise<void> {
+  if (!body.Name) throw badParameter('network name is required');
   const { answer } = await createNetwork(ctx.services.cluster.engines(), body);
   ctx.send(201, answer);
 }
@@ -29,9 +29,8 @@ async function remove(ctx: Context): Promise<void> {
 }
 
 function attachment(action: 'connect' | 'disconnect') {
-  return async (ctx: Context) => {
+  return async (ctx: Context, body: NetworkConnectBody) => {
     const cluster = ctx.services.cluster;
-    const body = await ctx.json<{ Container?: string }>();
     if (!body.Container) throw badParameter('Container is required');
     const network = await resolveNetwork(cluster.engines(), ctx.param('id'));
     const container = await cluster.locateContainer(body.Container);
@@ -54,10 +53,21 @@ function attachment(action: 'connect' | 'disconnect') {
 }
 
 export const networkRoutes: Route[] = [
-  { method: 'GET', pattern: '/networks', handler: list },
-  { method: 'POST', pattern: '/networks/create', handler: create },
-  { method: 'POST', pattern: '/networks/*id/connect', handler: attachment('connect') },
-  { method: 'POST', pattern: '/networks/*id/disconnect', handler: attachment('disconnect') },
-  { method: 'GET', pattern: '/networks/*id', handler: inspect },
-  { method: 'DELETE', pattern: '/networks/*id', handler: remove },
+  { method: 'GET', pattern: '/networks', handler: list, query: { filters: q.filters() } },
+  route({ method: 'POST', pattern: '/networks/create', query: {}, body: bodies.networkCreate }, create),
+  route(
+    { method: 'POST', pattern: '/networks/*id/connect', query: {}, body: bodies.networkConnect },
+    attachment('connect'),
+  ),
+  route(
+    { method: 'POST', pattern: '/networks/*id/disconnect', query: {}, body: bodies.networkDisconnect },
+    attachment('disconnect'),
+  ),
+  {
+    method: 'GET',
+    pattern: '/networks/*id',
+    handler: inspect,
+    query: { verbose: q.strictBool(), scope: q.oneOf('swarm', 'global', 'local') },
+  },
+  { method: 'DELETE', pattern: '/networks/*id', handler: remove, query: {} },
 ];

@@ -1,7 +1,8 @@
 // System routes: /_ping (with the headers the docker CLI negotiates from), /version, /info (classic Swarm's
 // layout), /events (merged and decorated, with since, until and filters), /auth.
 import os from 'node:os';
-import type { Route } from '../router.js';
+import { route, type Route } from '../router.js';
+import { bodies, q, type AuthConfigBody } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
 import { eventFilter, type ClusterEvent } from '../../cluster/events.js';
@@ -173,10 +174,12 @@ function at(ms: number, fn: () => void): () => void {
   return () => clearTimeout(timer);
 }
 
-async function auth(ctx: Context): Promise<void> {
+async function auth(ctx: Context, body: AuthConfigBody): Promise<void> {
   const engine = ctx.services.cluster.engines().find((e) => e.isHealthy);
   if (!engine) throw unavailable('No healthy node available in the cluster');
-  await forward(engine, { method: 'POST', path: `/auth`, headers: ctx.req.headers, body: await ctx.body() }, ctx.res);
+  const json = Buffer.from(JSON.stringify(body), 'utf8');
+  const headers = { ...ctx.req.headers, 'content-type': 'application/json' };
+  await forward(engine, { method: 'POST', path: `/auth`, headers, body: json }, ctx.res);
 }
 
 function archName(): string {
@@ -184,10 +187,15 @@ function archName(): string {
 }
 
 export const systemRoutes: Route[] = [
-  { method: 'GET', pattern: '/_ping', handler: ping },
-  { method: 'HEAD', pattern: '/_ping', handler: ping },
-  { method: 'GET', pattern: '/version', handler: version },
-  { method: 'GET', pattern: '/info', handler: info },
-  { method: 'GET', pattern: '/events', handler: events },
-  { method: 'POST', pattern: '/auth', handler: auth },
+  { method: 'GET', pattern: '/_ping', handler: ping, query: {} },
+  { method: 'HEAD', pattern: '/_ping', handler: ping, query: {} },
+  { method: 'GET', pattern: '/version', handler: version, query: {} },
+  { method: 'GET', pattern: '/info', handler: info, query: {} },
+  {
+    method: 'GET',
+    pattern: '/events',
+    handler: events,
+    query: { since: q.time({ dates: true }), until: q.time({ dates: true }), filters: q.filters() },
+  },
+  route({ method: 'POST', pattern: '/auth', query: {}, body: bodies.auth }, auth),
 ];

@@ -1,6 +1,7 @@
 // Volume routes: listed per node (`node/name`), created on the node named or on every healthy node, inspected on
 // the node that holds the volume, removed from the node named or from every node that has it.
-import type { Route } from '../router.js';
+import { route, type Route } from '../router.js';
+import { bodies, q, type VolumeCreateBody } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { createVolume, listVolumes, removeVolume, resolveVolume } from '../../cluster/volumes.js';
@@ -14,8 +15,8 @@ async function inspect(ctx: Context): Promise<void> {
   await proxyTo(ctx, volume.engine, enginePath(ctx, `/volumes/${encodeURIComponent(volume.name)}`));
 }
 
-async function create(ctx: Context): Promise<void> {
-  ctx.send(201, await createVolume(ctx.services.cluster.engines(), await ctx.json()));
+async function create(ctx: Context, body: VolumeCreateBody): Promise<void> {
+  ctx.send(201, await createVolume(ctx.services.cluster.engines(), body));
 }
 
 async function remove(ctx: Context): Promise<void> {
@@ -24,8 +25,8 @@ async function remove(ctx: Context): Promise<void> {
 }
 
 export const volumeRoutes: Route[] = [
-  { method: 'GET', pattern: '/volumes', handler: list },
-  { method: 'POST', pattern: '/volumes/create', handler: create },
-  { method: 'GET', pattern: '/volumes/*name', handler: inspect },
-  { method: 'DELETE', pattern: '/volumes/*name', handler: remove },
+  { method: 'GET', pattern: '/volumes', handler: list, query: { filters: q.filters() } },
+  route({ method: 'POST', pattern: '/volumes/create', query: {}, body: bodies.volumeCreate }, create),
+  { method: 'GET', pattern: '/volumes/*name', handler: inspect, query: {} },
+  { method: 'DELETE', pattern: '/volumes/*name', handler: remove, query: { force: q.bool() } },
 ];

@@ -38,10 +38,10 @@ import { resourceNeed, portNeeds, type NeedDefaults } from './allocation.js';
 import { buildTaskInfo, stopSeconds } from './task-info.js';
 import { generatedName } from './names.js';
 import { extractSchedulingExpressions, validateSchedulingLabels, type Scheduler } from '../../scheduler/index.js';
-import { formatRanges, formatScalar, scalarTotals } from '../../mesos/index.js';
+import { formatRanges, formatScalar, redactMasterAddress, scalarTotals } from '../../mesos/index.js';
 import { openZooKeeperValue, type ZooKeeperValue } from '../../store/zookeeper-value.js';
+import { mesosLink, type MesosLink } from './mesos-link.js';
 import { humanBytes } from '../../util/bytes.js';
-import { withoutCredentials } from '../../util/secrets.js';
 import type { Logger } from '../../util/logger.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import type { ClusterOverview, OverviewOptions } from '../overview.js';
@@ -97,11 +97,12 @@ export class MesosCluster implements Cluster {
   #framework: MesosFramework | undefined;
   #infoCache: { stamp: string; at: number; costMs: number; value: ClusterInfo } | undefined;
   #zookeeper: ZooKeeperValue | undefined;
+  #link: MesosLink | undefined;
 
   constructor(options: MesosClusterOptions) {
     this.#options = options;
     this.#log = options.logger.child({ driver: 'mesos' });
-    this.#store = new ContainerStore(this.eventLog, (c) => this.#eventNode(c));
+    this.#store = new ContainerStore(this.eventLog, (c) => this.#eventNode(c), this.#log);
     this.#agents = new AgentRegistry(options.engine, this.#log);
     const opt = (key: ClusterOptionKey) => options.options.get(key);
     this.#defaults = {
@@ -125,9 +126,12 @@ export class MesosCluster implements Cluster {
     }
     await this.#store.open(join(String(opt('mesos.statedir') ?? '.mesoswarm'), name));
     let frameworkId = this.#store.frameworkId;
-    const zk = /^zk:\/\/(?:[^@/]*@)?([^/]+)/.exec(this.#options.master);
-    if (zk) {
-      this.#zookeeper = await openZooKeeperValue(zk[1]!, `/mesoswarm/${name}/framework_id`);
+    const link = mesosLink(this.#options.master, this.#options.options, this.#options.engine.tls);
+    this.#link = link;
+    if (link.zookeeper) {
+      this.#zookeeper = await openZooKeeperValue(link.zookeeper.servers, `/mesoswarm/${name}/framework_id`, {
+        auth: link.zookeeper.auth,
+      });
       frameworkId = (await this.#zookeeper.get()) ?? frameworkId;
     }
     for (const [id, agent] of this.#store.restoredAgents()) this.#agents.restore(id, agent.hostname, agent.address);
@@ -144,6 +148,8 @@ export class MesosCluster implements Cluster {
         refuseMs: Number(opt('mesos.offerrefusetimeout')),
         taskTimeoutMs: Number(opt('mesos.tasktimeout')),
         credentials,
+        scheme: link.scheme,
+        tls: link.tls,
         frameworkId,
         persistFrameworkId: async (id) => {
           await this.#store.setFrameworkId(id);
@@ -175,7 +181,7 @@ export class MesosCluster implements Cluster {
       store: this.#store,
       agents: this.#agents,
       scheduler: this.#options.scheduler,
-      master: this.#options.master,
+      master: redactMasterAddress(this.#options.master),
       need: (c) => this.#need(c),
     };
   }
@@ -572,7 +578,7 @@ export class MesosCluster implements Cluster {
           : `not subscribed${framework?.lastError ? ` (${framework.lastError})` : ''}`,
       ],
       ['Framework', framework?.frameworkId ?? ''],
-      ['Master', withoutCredentials(framework?.client.masterUrl ?? this.#options.master)],
+      ['Master', framework?.client.masterUrl ?? this.#link?.masterForDisplay ?? ''],
       ['Queued', String(framework?.queueSize ?? 0)],
     ];
     const offers = [...(framework?.offers.all() ?? [])].sort((a, b) => naturalCompare(a.id.value, b.id.value));

@@ -12,6 +12,7 @@ import {
   type Offer,
   type TaskInfo,
   type TaskStatus,
+  type TlsOptions,
 } from '../../mesos/index.js';
 import { SWARM_ID_LABEL, type Scheduler, type ContainerOnNode } from '../../scheduler/index.js';
 import type { ContainerDetails, Engine } from '../../engine/engine.js';
@@ -40,6 +41,9 @@ export interface FrameworkSettings {
   readonly refuseMs: number;
   readonly taskTimeoutMs: number;
   readonly credentials: { principal: string; secret: string } | undefined;
+  /** HTTPS towards the master, and its client TLS settings (./mesos-link.ts). */
+  readonly scheme?: 'http' | 'https';
+  readonly tls?: TlsOptions;
   /** Persists a newly assigned framework ID (journal, and ZooKeeper for zk:// masters) before it is relied on. */
   readonly persistFrameworkId: (id: string) => Promise<void>;
   readonly frameworkId: string | undefined;
@@ -151,6 +155,8 @@ export class MesosFramework {
       frameworkId: settings.frameworkId,
       onFrameworkId: (id) => settings.persistFrameworkId(id),
       credentials: settings.credentials,
+      scheme: settings.scheme,
+      tls: settings.tls,
       logger: this.#log,
     });
     this.#reconciler = new Reconciler({
@@ -203,7 +209,7 @@ export class MesosFramework {
     return this.#subscribed;
   }
   get lastError(): string {
-    return this.#lastError;
+    return this.#lastError || (this.#subscribed ? '' : (this.client.lastSubscribeError ?? ''));
   }
   get queueSize(): number {
     return this.#queue.size;

@@ -7,7 +7,6 @@ import { scalarTotals } from '../../mesos/index.js';
 import { explanationOf, type Scheduler } from '../../scheduler/index.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import { statusText } from '../container-format.js';
-import { withoutCredentials } from '../../util/secrets.js';
 import {
   EXPLAINED_QUEUE_LIMIT,
   countBy,
@@ -32,7 +31,7 @@ export interface MesosObserved {
   readonly store: ContainerStore;
   readonly agents: AgentRegistry;
   readonly scheduler: Scheduler;
-  /** The master as the operator gave it (shown without credentials). */
+  /** The master as the operator gave it, its credentials masked. */
   readonly master: string;
   /** What a container reserves on its agent. */
   readonly need: (c: MesosContainer) => { readonly cpus: number; readonly memMb: number };
@@ -112,7 +111,7 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
     driver: 'mesos-experimental',
     scheduler: { strategy: src.scheduler.strategy, filters: src.scheduler.filters },
     mesos: {
-      master: withoutCredentials(framework?.client.masterUrl ?? src.master),
+      master: framework?.client.masterUrl ?? src.master,
       subscribed: framework?.subscribed ?? false,
       frameworkId: framework?.frameworkId ?? '',
       lastError: framework?.lastError ?? '',

@@ -9,6 +9,7 @@ import { MesosContainer, type DurableContainer, type DurableTask, type TaskAttem
 import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
 import { decorate, type EventLog, type EventNode } from '../events.js';
 import { NameReservations } from '../names.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
 
 export type JournalEntry =
   | { t: 'framework'; id: string }
@@ -39,13 +40,17 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   #frameworkId: string | undefined;
   readonly #agents = new Map<string, RestoredAgent>();
   #compacting = false;
+  /** After a failed compaction, the journal size before the next try (a failure is not retried on every write). */
+  #compactRetryAt = 0;
   #changes = 0;
+  readonly #log: Logger;
 
-  constructor(events: EventLog, node: (container: MesosContainer) => EventNode) {
+  constructor(events: EventLog, node: (container: MesosContainer) => EventNode, log: Logger = silentLogger) {
     super();
     this.setMaxListeners(0);
     this.#events = events;
     this.#node = node;
+    this.#log = log;
   }
 
   /** Loads the journal in `dir` (creating it) and rebuilds every container from it. */
@@ -132,10 +137,20 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     return this.#byTask.get(taskId);
   }
 
-  /** Records a new container; resolves once it is durable. */
+  /**
+   * Records a new container; resolves once it is durable. Its entry is encoded first: one the journal cannot take
+   * leaves no record at all, and one it cannot write (a disk error) is taken back before the caller hears of it.
+   */
   async create(container: MesosContainer): Promise<void> {
+    const written = this.#journal?.append({ t: 'put', c: container.durable() });
     this.#add(container);
-    await this.#write({ t: 'put', c: container.durable() });
+    try {
+      await written;
+    } catch (err) {
+      this.#changes++;
+      this.index.delete(container.id);
+      throw err;
+    }
     this.#event(container, 'create');
   }
 
@@ -290,12 +305,20 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     await this.#journal?.append(entry);
   }
 
+  /** Compacts when the journal has grown enough. Never rejects: a failed compaction leaves the journal whole. */
   async #maybeCompact(): Promise<void> {
     const journal = this.#journal;
     if (!journal || this.#compacting || journal.size < 10_000 || journal.size < COMPACT_RATIO * this.index.size) return;
+    if (journal.size < this.#compactRetryAt) return;
     this.#compacting = true;
     try {
       await journal.compact(this.#compactForm(durables(this.index.values())));
+    } catch (err) {
+      this.#compactRetryAt = journal.size * 2;
+      this.#log.error(
+        { err: (err as Error).message, lines: journal.size, retryAt: this.#compactRetryAt },
+        'journal compaction failed; the journal is whole, and compaction is tried again once it has doubled',
+      );
     } finally {
       this.#compacting = false;
     }

@@ -23,7 +23,7 @@ import { ContainerIndex, type Findable } from '../lookup.js';
 import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
 import { containerSummary, inspectWithNode } from '../container-format.js';
 import { engineNodeView, cpusToShares } from '../node-view.js';
-import { placementRequest } from '../placement-request.js';
+import { checkFitsSomeNode, placementRequest } from '../placement-request.js';
 import { nodeStatusLines } from '../info.js';
 import { validateContainerName, NameReservations } from '../names.js';
 import { pinToNetworkNode } from '../networks.js';
@@ -221,6 +221,7 @@ export class SwarmCluster implements Cluster {
   #select(request: PlacementRequest): Placement {
     const started = performance.now();
     const views = this.#pool.all().map((engine) => this.#nodeView(engine));
+    checkFitsSomeNode(request, views);
     const placement = this.#options.scheduler.select(views, request);
     this.#options.metrics.placement.placed((performance.now() - started) / 1000);
     return placement;
@@ -511,7 +512,7 @@ export function waitOnEngine(
       abort.removeEventListener('abort', onAbort);
       if (abort.aborted) reject(new ManagerError('ABORTED', 499, 'client went away'));
       else {
-        engine.noteFailure(err);
+        engine.noteCallFailure(err);
         reject(err);
       }
     });
