@@ -298,22 +298,22 @@ test('mesos - docker events: create, start and die, with the node', async (t) =>
   }
 });
 
-test('mesos - docker run with wrong user: the executor fails and the error says to check SWARM_MESOS_USER', async (t) => {
+test('mesos - docker run with wrong user: the agent cannot start an executor, and the error says to check SWARM_MESOS_USER', async (t) => {
   if (!(await needEngines(t))) return;
   const wrong = await startMesosTestCluster({}, {}, ['mesos.user=test_wrong_user']);
   try {
     const name = `${P}wronguser`;
     const run = await wrong.m.docker(['run', '-m', '20m', '-d', '--name', name, 'busybox', 'sleep', '100']);
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /Abnormal executor termination/);
+    assert.match(run.stderr, /Failed to chown directory to 'test_wrong_user': No such user 'test_wrong_user'/);
     assert.match(run.stderr, /please verify your SWARM_MESOS_USER is correctly set/);
     assert.equal(await wrong.m.docker.ok(['ps', '-q']), '', 'nothing runs');
     const { live, completed } = await masterTasks(wrong.sim);
     assert.deepEqual(live, []);
-    assert.deepEqual(
-      completed.map((task) => task.state),
-      ['TASK_FAILED'],
-    );
+    // Mesos 1.12 drops the task (classic Mesos failed it with "Abnormal executor termination"); a dropped launch
+    // never ran, so the manager places it again, a bounded number of times, before giving up.
+    assert.ok(completed.length >= 1, 'the launch reached an agent');
+    assert.deepEqual([...new Set(completed.map((task) => task.state))], ['TASK_DROPPED']);
   } finally {
     await wrong.close();
   }

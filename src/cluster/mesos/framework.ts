@@ -914,7 +914,8 @@ function dockerCouldNotStart(message: string | undefined): boolean {
 
 function launchFailure(task: TaskAttempt): string {
   const message = task.message || `task ${task.phase}`;
-  if (/Abnormal executor termination/.test(message)) {
+  // Classic Mesos' agents said "Abnormal executor termination"; 1.12 drops the task with the chown failure.
+  if (/Abnormal executor termination|Failed to chown directory to/.test(message)) {
     return `${message} : please verify your SWARM_MESOS_USER is correctly set`;
   }
   return message;
