@@ -145,13 +145,14 @@ export class SimAgent {
 
     const user = task.command?.user ?? frameworkInfo.user;
     if (user !== 'root' && !this.config.users.has(user)) {
-      // The sandbox cannot be chowned to a user the host lacks, so no executor ever starts: the classic
-      // "Abnormal executor termination" that classic Swarm explains with "verify your SWARM_MESOS_USER".
+      // The sandbox cannot be chowned to a user the host lacks, so no executor ever starts: Mesos 1.12's agent drops
+      // the task (src/slave/slave.cpp, sendTaskDroppedUpdate; TASK_LOST for frameworks that are not partition-aware).
       at.phase = 'terminated';
+      const partitionAware = (frameworkInfo.capabilities ?? []).some((c) => c.type === 'PARTITION_AWARE');
       this.agentUpdate(
         at,
-        'TASK_FAILED',
-        `Abnormal executor termination: Failed to chown directory to '${user}': No such user '${user}'`,
+        partitionAware ? 'TASK_DROPPED' : 'TASK_LOST',
+        `Failed to create executor directory '${sandbox}': Failed to chown directory to '${user}': No such user '${user}'`,
         'REASON_EXECUTOR_TERMINATED',
       );
       return;

@@ -271,7 +271,7 @@ describe('docker executor on the real engine', { skip: skip1 }, () => {
     assert.equal((await acked(s, 'badflag', 'TASK_FAILED')).message, 'Container exited with status 125');
   });
 
-  test('a framework user unknown on the agent: "Abnormal executor termination", nothing started', async () => {
+  test('a framework user unknown on the agent: the task is dropped, nothing started', async () => {
     const other = await Scheduler.subscribe(sim.url, { ...FRAMEWORK, user: 'test_wrong_user' });
     try {
       const before = sim.master.containers.size;
@@ -280,8 +280,8 @@ describe('docker executor on the real engine', { skip: skip1 }, () => {
       const [offer] = await other.offers(10_000);
       await other.launch(offer, [dockerTask('wrong-user', offer.agent_id.value)]);
       const failed = await other.update('wrong-user', undefined, 10_000);
-      assert.equal(failed.state, 'TASK_FAILED');
-      assert.match(failed.message, /Abnormal executor termination/);
+      assert.equal(failed.state, 'TASK_LOST', 'TASK_DROPPED to a partition-aware framework');
+      assert.match(failed.message, /Failed to chown directory to 'test_wrong_user': No such user 'test_wrong_user'/);
       assert.equal(sim.master.containers.size, before);
     } finally {
       await other.call('TEARDOWN');

@@ -319,16 +319,24 @@ describe('tasks in sim mode', () => {
     await s.call('TEARDOWN');
   });
 
-  test('wrong user: TASK_FAILED "Abnormal executor termination" without TASK_STARTING', async () => {
-    const s = await Scheduler.subscribe(sim.url, { ...FRAMEWORK, user: 'test_wrong_user' });
-    const [offer] = await s.offers();
-    await s.launch(offer, [dockerTask('wu', offer.agent_id.value)]);
-    const failed = await s.update('wu');
-    assert.equal(failed.state, 'TASK_FAILED');
-    assert.equal(failed.source, 'SOURCE_AGENT');
-    assert.equal(failed.reason, 'REASON_EXECUTOR_TERMINATED');
-    assert.match(failed.message, /Abnormal executor termination/);
-    await s.call('TEARDOWN');
+  test('wrong user: the agent drops the task (TASK_LOST, TASK_DROPPED when partition-aware), no TASK_STARTING', async () => {
+    for (const [framework, expected] of [
+      [FRAMEWORK, 'TASK_LOST'],
+      [PA, 'TASK_DROPPED'],
+    ] as const) {
+      const s = await Scheduler.subscribe(sim.url, { ...framework, user: 'test_wrong_user' });
+      const [offer] = await s.offers();
+      await s.launch(offer, [dockerTask('wu', offer.agent_id.value)]);
+      const failed = await s.update('wu');
+      assert.equal(failed.state, expected);
+      assert.equal(failed.source, 'SOURCE_AGENT');
+      assert.equal(failed.reason, 'REASON_EXECUTOR_TERMINATED');
+      assert.match(
+        failed.message,
+        /^Failed to create executor directory '[^']+\/executors\/wu\/runs\/[0-9a-f-]{36}': Failed to chown directory to 'test_wrong_user': No such user 'test_wrong_user'$/,
+      );
+      await s.call('TEARDOWN');
+    }
   });
 
   test('image pull failure: TASK_FAILED from the agent with the docker message, no TASK_STARTING', async () => {
