@@ -51,7 +51,10 @@ export const CLUSTER_OPTIONS = {
     driver: 'mesos-experimental',
     kind: 'bool',
     env: 'SWARM_MESOS_CHECKPOINT_FAILOVER',
-    default: false,
+    // Classic Swarm's default was false, and then restarting an agent ended every task on it (TASK_LOST, the
+    // containers stopped by their executors). Marathon registers with checkpointing on; so do we. Mesos never lets an
+    // existing framework ID change it.
+    default: true,
     help: 'FrameworkInfo.checkpoint: agents checkpoint tasks so they survive an agent restart',
   },
   'mesos.offertimeout': {

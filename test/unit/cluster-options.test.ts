@@ -18,7 +18,7 @@ describe('parseClusterOptions', () => {
     assert.equal(m.get('mesos.failovertimeout'), 7 * 24 * 3_600_000);
     assert.equal(m.get('mesos.name'), 'swarm');
     assert.equal(m.get('mesos.role'), '*');
-    assert.equal(m.get('mesos.checkpointfailover'), false);
+    assert.equal(m.get('mesos.checkpointfailover'), true, 'unlike classic Swarm: tasks survive an agent restart');
     assert.ok(!m.has('mesos.user' as never) || m.get('mesos.user') === '');
     assert.ok(![...m.keys()].some((k) => k.startsWith('swarm.')));
     assert.ok(!m.has('mesos.defaultcpus'), 'no default: a container must ask for resources');
@@ -29,7 +29,7 @@ describe('parseClusterOptions', () => {
       'mesos.tasktimeout=10m',
       'mesos.offerrefusetimeout=1.5s',
       'mesos.port=3375',
-      'mesos.checkpointfailover=true',
+      'mesos.checkpointfailover=false',
       'mesos.address=0.0.0.0',
       'mesos.user=root',
       'mesos.defaultcpus=0.5',
@@ -38,7 +38,7 @@ describe('parseClusterOptions', () => {
     assert.equal(m.get('mesos.tasktimeout'), 600_000);
     assert.equal(m.get('mesos.offerrefusetimeout'), 1_500);
     assert.equal(m.get('mesos.port'), 3375);
-    assert.equal(m.get('mesos.checkpointfailover'), true);
+    assert.equal(m.get('mesos.checkpointfailover'), false);
     assert.equal(m.get('mesos.address'), '0.0.0.0');
     assert.equal(m.get('mesos.user'), 'root');
     assert.equal(m.get('mesos.defaultcpus'), 0.5);
