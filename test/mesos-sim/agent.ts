@@ -196,6 +196,16 @@ export class SimAgent {
     this.updates.removeFramework(frameworkId);
   }
 
+  /**
+   * The agent process restarts: executors of frameworks without `checkpoint` shut down as they lose the agent (the
+   * Docker executor stops its container), and are forgotten with their updates; checkpointed ones are recovered.
+   */
+  restart(): void {
+    const dropped = new Set<string>();
+    for (const at of this.tasks.values()) if (!at.frameworkInfo.checkpoint) dropped.add(at.frameworkId);
+    for (const frameworkId of dropped) this.shutdownFramework(frameworkId);
+  }
+
   /** Status update acknowledgement forwarded by the master. */
   acknowledge(frameworkId: string, taskId: string, uuid: Buffer): QueuedUpdate | undefined {
     const acked = this.updates.acknowledge(frameworkId, taskId, uuid);

@@ -147,6 +147,11 @@ export class SimControl {
     this.m().restoreAgent(agentId);
   }
 
+  /** The agent process restarts: non-checkpointed tasks end with it, the rest re-register after `delayMs`. */
+  restartAgent(agentId: string, delayMs?: number): void {
+    this.m().restartAgent(agentId, delayMs);
+  }
+
   /** Cuts the framework's subscription connection (the master sees the scheduler disconnect). */
   dropStream(frameworkId: string): boolean {
     const fw = this.m().frameworks.get(frameworkId);
@@ -221,6 +226,7 @@ export class SimControl {
         if (c === 'remove') this.removeAgent(b, { gone: input.gone === true });
         else if (c === 'disconnect') this.disconnectAgent(b);
         else if (c === 'restore') this.restoreAgent(b);
+        else if (c === 'restart') this.restartAgent(b, typeof input.delayMs === 'number' ? input.delayMs : undefined);
         else return sendText(res, 404, 'unknown agent action');
         return ok();
       }

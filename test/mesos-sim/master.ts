@@ -1123,6 +1123,21 @@ export class Master implements AgentLink {
     rec.reregisterTimer.unref();
   }
 
+  /**
+   * The agent process dies and starts again on its work dir. The master sees it disconnect; the executors of
+   * frameworks that do not checkpoint end with it (their containers killed, nothing reported: the restarted agent
+   * knows nothing of them), the others are recovered, and the agent re-registers with them after `delayMs`.
+   */
+  restartAgent(agentId: string, delayMs = 500): void {
+    const rec = this.agents.get(agentId);
+    if (!rec || rec.state !== 'registered') return;
+    this.disconnectAgent(agentId);
+    rec.agent.restart();
+    if (rec.reregisterTimer) clearTimeout(rec.reregisterTimer);
+    rec.reregisterTimer = setTimeout(() => this.restoreAgent(agentId), delayMs);
+    rec.reregisterTimer.unref();
+  }
+
   /** The agent (re-)registers: the tasks it still has come back with their latest state, unacked updates are resent. */
   restoreAgent(agentId: string): void {
     const rec = this.agents.get(agentId);

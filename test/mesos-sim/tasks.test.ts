@@ -273,6 +273,31 @@ describe('tasks in sim mode', () => {
     await cp.call('TEARDOWN');
   });
 
+  test('agent restarted: checkpointed tasks come back running, the others are lost and gone from the agent', async () => {
+    const s = await Scheduler.subscribe(sim.url, FRAMEWORK);
+    const { offer } = await runTask(s, 'rs-1');
+    const agentId = offer.agent_id.value;
+    await s.call('SUPPRESS', {});
+    for (const id of [...sim.master.offers.keys()]) sim.rescindOffers({ offerId: id });
+    const cp = await Scheduler.subscribe(sim.url, { ...PA, checkpoint: true });
+    const [cpOffer] = (await cp.offers()).filter((o) => o.agent_id.value === agentId);
+    await cp.launch(cpOffer, [dockerTask('rs-cp', agentId)], { refuse_seconds: 0 });
+    await cp.ack(await cp.update('rs-cp', 'TASK_STARTING'));
+    await cp.ack(await cp.update('rs-cp', 'TASK_RUNNING'));
+    sim.restartAgent(agentId, 100);
+    assert.equal((await s.update('rs-1', 'TASK_LOST')).reason, 'REASON_AGENT_DISCONNECTED');
+    await eventually(() => sim.agents().find((a) => a.id === agentId)?.state === 'registered');
+    assert.equal(sim.agents().find((a) => a.id === agentId)!.tasks, 1, 'only the checkpointed task is back');
+    await cp.call('RECONCILE', {
+      reconcile: { tasks: [{ task_id: { value: 'rs-cp' }, agent_id: { value: agentId } }] },
+    });
+    const back = await cp.next((e) => e.type === 'UPDATE' && e.update.status.reason === 'REASON_RECONCILIATION');
+    assert.equal(back.update.status.state, 'TASK_RUNNING');
+    await cp.none((e) => e.type === 'UPDATE' && e.update.status.state === 'TASK_LOST', 200);
+    await s.call('TEARDOWN');
+    await cp.call('TEARDOWN');
+  });
+
   test('master failover: stream cut, new master ID, no answer about recovering agents, tasks back on re-registration', async () => {
     const s = await Scheduler.subscribe(sim.url, { ...FRAMEWORK, failover_timeout: 60 });
     const { offer } = await runTask(s, 'fo-1');
