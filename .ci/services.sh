@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Starts the real services the tests use, idempotently: two Docker engines (node-1 on the default socket and
 # tcp://127.0.0.1:2375; node-2 in its own mount and UTS namespace on /var/run/docker-node2.sock and
-# tcp://127.0.0.1:2385), ZooKeeper on 127.0.0.1:2181, and busybox:latest built from Debian's busybox-static.
-# The engines carry labels for the constraint tests (node-1: region=east, disk=ssd; node-2: region=west).
-# Writes the addresses to .ci/services.env for the test setup to read.
+# tcp://127.0.0.1:2385), ZooKeeper on 127.0.0.1:2181, busybox:latest built from Debian's busybox-static, and real
+# Apache Mesos (.ci/mesos.sh): a master on 127.0.0.1:5050 published at zk://127.0.0.1:2181/mesos, and one agent per
+# engine (5051 on node-1, 5052 on node-2). The engines carry labels for the constraint tests (node-1: region=east,
+# disk=ssd; node-2: region=west). Writes the addresses to .ci/services.env for the test setup to read. Without Mesos
+# to be found, the rest still starts; the real-Mesos suites then skip (or fail under CI=true).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log=/tmp/mesoswarm-ci
@@ -120,8 +122,58 @@ if ! docker -H unix:///var/run/docker-node2.sock image inspect busybox:latest >/
   docker -H unix:///var/run/docker.sock save busybox:latest | docker -H unix:///var/run/docker-node2.sock load >/dev/null
 fi
 
+# --- Apache Mesos: a master in ZooKeeper and an agent on each engine -------------------------------------------
+MESOS_ZK=zk://127.0.0.1:2181/mesos
+mesos_dir=$log/mesos
+http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }
+agents_registered() { # agents_registered <port>=<ports resource>...: the master lists each agent active, as set up
+  node -e '
+    fetch("http://127.0.0.1:5050/state").then((r) => r.json()).then((s) => {
+      const seen = new Set(s.slaves.filter((a) => a.active).map((a) => `${/:(\d+)$/.exec(a.pid)[1]}=${a.resources.ports}`));
+      process.exit(process.argv.slice(1).every((p) => seen.has(p)) ? 0 : 1);
+    }, () => process.exit(1))' "$@"
+}
+start_mesos() { # start_mesos <name> <health url> <mesos.sh args...>
+  local name=$1 url=$2; shift 2
+  http_ok "$url" && return 0
+  nohup setsid env MESOS_BIN="$mesos_bin" bash "$here/mesos.sh" "$@" >"$log/mesos-$name.log" 2>&1 &
+  echo $! >"$log/mesos-$name.pid"
+}
+start_agent() { # start_agent <n> <port> <docker socket> <docker_port> <rack> <ports>
+  local n=$1 port=$2 ports=$6
+  # An agent of ours set up with other resources cannot recover its work dir with these: replace it.
+  if http_ok "http://127.0.0.1:$port/health" && ! agents_registered "$port=$ports" && [ -f "$log/mesos-agent$n.pid" ]; then
+    kill "$(cat "$log/mesos-agent$n.pid")" 2>/dev/null || true
+    wait_for 30 bash -c "! exec 3<>/dev/tcp/127.0.0.1/$port"
+    rm -rf "$mesos_dir/agent$n"
+  fi
+  start_mesos "agent$n" "http://127.0.0.1:$port/health" agent "$port" "$MESOS_ZK" "$mesos_dir/agent$n" "$3" "$4" "$5" "$ports"
+}
+AGENT1=(1 5051 /var/run/docker.sock 2375 r1 '[30000-30499]')
+AGENT2=(2 5052 /var/run/docker-node2.sock 2385 r2 '[30500-30999]')
+mesos_env="MESOSWARM_TEST_MESOS_MISSING=Apache Mesos not found (MESOS_HOME, PATH, /work/shared/mesos, ../shared/mesos)"
+if mesos_bin=$(bash "$here/mesos.sh" find); then
+  wanted=("${AGENT1[1]}=${AGENT1[5]}" "${AGENT2[1]}=${AGENT2[5]}")
+  if ! agents_registered "${wanted[@]}"; then # up already when the master lists both agents as set up here
+    start_mesos master http://127.0.0.1:5050/health master 5050 "$MESOS_ZK" "$mesos_dir/master"
+    wait_for 60 http_ok http://127.0.0.1:5050/health
+    start_agent "${AGENT1[@]}"
+    start_agent "${AGENT2[@]}"
+    wait_for 120 agents_registered "${wanted[@]}"
+  fi
+  mesos_env="MESOSWARM_TEST_MESOS_BIN=$mesos_bin
+MESOSWARM_TEST_MESOS_MASTER=$MESOS_ZK
+MESOSWARM_TEST_MESOS_HTTP=http://127.0.0.1:5050"
+fi
+
 cat >"$here/services.env" <<ENV
 MESOSWARM_TEST_ENGINES=tcp://127.0.0.1:2375,tcp://127.0.0.1:2385
 MESOSWARM_TEST_ZK=127.0.0.1:2181
+$mesos_env
 ENV
 echo "services up: engines tcp://127.0.0.1:2375 (node-1) and tcp://127.0.0.1:2385 (node-2), zookeeper 127.0.0.1:2181"
+if [ -n "${mesos_bin:-}" ]; then
+  echo "  mesos master http://127.0.0.1:5050 ($MESOS_ZK), agents 127.0.0.1:5051 (node-1), 127.0.0.1:5052 (node-2)"
+else
+  echo "  no Apache Mesos: the real-Mesos suites skip (fail under CI=true)"
+fi

@@ -1,11 +1,16 @@
 // The dashboard in a real headless Chromium, against a manager in mesos mode over the Mesos test double (docker
-// executor on the two real engines): the page shows the agents, a `docker run` from the real CLI appears without a
+// executor on the two real engines) and over real Mesos (MESOSWARM_TEST_MESOS): the page shows the agents, a `docker run` from the real CLI appears without a
 // reload, a container that cannot be placed shows why, and the page loads nothing from anywhere but the manager.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startMesosTestCluster, startUnplaceable, type MesosTestCluster } from '../helpers/mesos.js';
-import { needEngines } from '../helpers/services.js';
+import {
+  needBackend,
+  oncePerRun,
+  startMesosTestCluster,
+  startUnplaceable,
+  type MesosTestCluster,
+} from '../helpers/mesos.js';
 import { uniquePrefix, eventually, startTestManager } from '../helpers/manager.js';
 import { makeCertificates } from '../helpers/tls.js';
 import { within } from '../helpers/deadline.js';
@@ -21,9 +26,9 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
   const prefix = uniquePrefix('dash');
 
   before(async (t) => {
-    if (!needChromium(t as never) || !(await needEngines(t as never))) return;
+    if (!needChromium(t as never) || !(await needBackend(t as never))) return;
     // A long task timeout: the unplaceable container must still be queued while the page is looked at.
-    cluster = await startMesosTestCluster({}, {}, ['mesos.tasktimeout=2m']);
+    cluster = await startMesosTestCluster({ clusterOpts: ['mesos.tasktimeout=2m'] });
     origin = cluster.m.host.replace('tcp://', 'http://');
     browser = await startBrowser();
     context = await browser.context({ viewport: { width: 1400, height: 1000 } });
@@ -46,7 +51,7 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
     if (!cluster) return t.skip('needs Chromium and the engines');
     const response = await page.goto(`${origin}/dashboard/`);
     assert.equal(response?.status(), 200);
-    const agents = cluster.sim.agents();
+    const agents = await cluster.agents();
     // Page-side code as text: the suites are typed for Node, not the DOM.
     await page.waitForFunction(
       `document.querySelectorAll('#nodes-body tr[data-node-id]').length === ${agents.length}`,
@@ -124,7 +129,7 @@ describe('dashboard (mesos mode, headless Chromium)', () => {
 
 describe('dashboard behind --tlsverify', () => {
   it('refuses a browser without a client certificate and serves one with it', async (t) => {
-    if (!needChromium(t)) return;
+    if (oncePerRun(t) || !needChromium(t)) return;
     const certs = await makeCertificates();
     const m = await startTestManager(
       { tlsverify: true, tlscacert: certs.ca, tlscert: certs.serverCert, tlskey: certs.serverKey },

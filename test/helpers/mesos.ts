@@ -1,82 +1,168 @@
-// A Mesos cluster for a test: the Mesos test double (master and agents, in `docker` mode on the two real engines,
-// or `sim` mode without containers) and a manager in mesos mode pointed at it, with its own state directory.
+// A Mesos cluster for a test: a Mesos backend (the test double or real Apache Mesos, see mesos-backend.ts) and a
+// manager in mesos mode pointed at it, with its own state directory and framework name. What the master knows is
+// read from its /state, narrowed to this manager's framework (real Mesos' master is shared by the suites).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMesosSim, type MesosSim, type MesosSimOptions, type AgentSpec } from '../mesos-sim/index.js';
-import { startTestManager, eventually, type TestManager } from './manager.js';
+import { startTestManager, eventually, uniquePrefix, type TestManager } from './manager.js';
+import { removeContainersUnder, teardown, type StateFramework, type StateTask } from './real-mesos.js';
+import { removeZkTrees } from './zookeeper.js';
+import {
+  ON_REAL_MESOS,
+  startMesosBackend,
+  type AgentInfo,
+  type BackendOptions,
+  type MesosBackend,
+} from './mesos-backend.js';
 import type { ManageFlags } from '../../src/cli/options.js';
 import type { DockerCli, RunningCli } from './docker-cli.js';
+import type { MesosSim } from '../mesos-sim/index.js';
+
+export { engineAgents, needBackend, doubleOnly, oncePerRun, BACKEND, ON_REAL_MESOS } from './mesos-backend.js';
+export type { AgentInfo, MesosBackend } from './mesos-backend.js';
+export type MasterTask = StateTask;
+
+export interface ClusterOptions extends BackendOptions {
+  /** A backend the test started (and closes) itself, instead of one of the cluster's own. */
+  backend?: MesosBackend;
+  /** More --cluster-opt values (they win over the helper's). */
+  clusterOpts?: string[];
+  flags?: Partial<ManageFlags>;
+}
 
 export interface MesosTestCluster {
-  readonly sim: MesosSim;
+  readonly backend: MesosBackend;
+  /** The double (for its own fault switches), undefined on real Mesos. */
+  readonly sim: MesosSim | undefined;
   readonly m: TestManager;
   readonly stateDir: string;
+  /** The framework name, unique to this cluster. */
+  readonly name: string;
+  /** The manager's framework ID (read once subscribed). */
+  readonly frameworkId: string;
+  tasks(): Promise<FrameworkTasks>;
+  /** The framework as the master lists it (undefined once it is gone). */
+  framework(): Promise<StateFramework | undefined>;
+  agents(): Promise<AgentInfo[]>;
   /** Restarts the manager in-process on the same state directory (a clean stop, not a crash). */
   restartManager(): Promise<TestManager>;
   close(): Promise<void>;
 }
 
-/** One agent per real engine, reachable by the manager at 127.0.0.1:<docker_port>. */
-export function engineAgents(perEngine = 1, spec: AgentSpec = {}): AgentSpec[] {
-  const engines = [
-    { dockerHost: 'unix:///var/run/docker.sock', dockerPort: 2375 },
-    { dockerHost: 'unix:///var/run/docker-node2.sock', dockerPort: 2385 },
-  ];
-  const out: AgentSpec[] = [];
-  for (let i = 0; i < perEngine; i++)
-    for (const engine of engines) out.push({ cpus: 2, mem: 2048, ...engine, ...spec });
-  return out;
+export interface FrameworkTasks {
+  live: MasterTask[];
+  unreachable: MasterTask[];
+  completed: MasterTask[];
 }
 
-export async function startMesosTestCluster(
-  simOptions: MesosSimOptions = {},
-  flags: Partial<ManageFlags> = {},
-  clusterOpts: string[] = [],
-): Promise<MesosTestCluster> {
-  const sim = await startMesosSim({
-    executor: 'docker',
-    agents: engineAgents(),
-    allocationIntervalMs: 50,
-    defaultKillGraceSeconds: 1,
-    statusUpdateRetryMs: 1000,
-    ...simOptions,
-  });
+/** The cluster options every test manager gets: its user, state directory and framework name. */
+export function managerClusterOpts(stateDir: string, name: string): string[] {
+  return [
+    'mesos.user=root',
+    `mesos.statedir=${stateDir}`,
+    `mesos.name=${name}`,
+    'mesos.tasktimeout=20s',
+    // A test that dies leaves a framework on the shared master; its tasks go when this runs out, not in a week.
+    ...(ON_REAL_MESOS ? ['mesos.failovertimeout=15m'] : []),
+  ];
+}
+
+/** `mesoswarm manage` arguments for a manager process on this backend. */
+export function managerArgs(backend: MesosBackend, stateDir: string, name: string, clusterOpts: string[] = []) {
+  return [
+    '-c',
+    'mesos-experimental',
+    ...[...managerClusterOpts(stateDir, name), ...clusterOpts].flatMap((o) => ['--cluster-opt', o]),
+    backend.master,
+  ];
+}
+
+export async function startMesosTestCluster(options: ClusterOptions = {}): Promise<MesosTestCluster> {
+  const backend = options.backend ?? (await startMesosBackend(options));
+  const closeBackend = options.backend ? async () => undefined : () => backend.close();
   const stateDir = await mkdtemp(join(tmpdir(), 'mesoswarm-state-'));
+  const name = uniquePrefix('fw').replace(/-$/, '');
+  const agentCount = (await backend.agents()).length;
   const start = () =>
     startTestManager(
       {
         clusterDriver: 'mesos-experimental',
-        clusterOpt: ['mesos.user=root', `mesos.statedir=${stateDir}`, 'mesos.tasktimeout=20s', ...clusterOpts],
-        ...flags,
+        clusterOpt: [...managerClusterOpts(stateDir, name), ...(options.clusterOpts ?? [])],
+        ...options.flags,
       },
-      `127.0.0.1:${sim.port}`,
+      backend.master,
     );
-  let m = await start();
-  await waitForNodes(m, sim.agents().length);
+  let m: TestManager | undefined;
+  let frameworkId: string;
+  try {
+    m = await start();
+    await waitForNodes(m, agentCount);
+    frameworkId = await subscribedFramework(m);
+  } catch (err) {
+    // A manager left running would keep the test process alive after its last test.
+    await m?.close().catch(() => undefined);
+    await closeBackend();
+    await rm(stateDir, { recursive: true, force: true });
+    throw err;
+  }
+  let manager = m;
   return {
-    sim,
+    backend,
+    get sim() {
+      return backend.sim;
+    },
     get m() {
-      return m;
+      return manager;
     },
     stateDir,
+    name,
+    frameworkId,
+    tasks: async () => frameworkTasks(backend, frameworkId),
+    framework: async () => (await backend.state()).frameworks.find((f) => f.id === frameworkId),
+    agents: () => backend.agents(),
     async restartManager() {
-      await m.close();
-      m = await start();
-      await waitForNodes(m, sim.agents().length);
-      return m;
+      await manager.close();
+      manager = await start();
+      await waitForNodes(manager, agentCount);
+      return manager;
     },
     async close() {
-      await m.close().catch(() => undefined);
-      await sim.close();
+      await manager.close().catch(() => undefined);
+      await releaseFramework(backend, frameworkId, name);
+      await closeBackend();
       await rm(stateDir, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * Creates a container no agent of the double can take (64 GiB; engineAgents() have 2 GiB) and starts it: it waits
- * in the queue until its task timeout or its removal. Returns the `docker start`, still waiting, to stop afterwards.
+ * What a test leaves of a framework, gone: on real Mesos the operator's TEARDOWN (every task killed, the resources
+ * back), its containers removed from the engines, and the framework ID the manager kept in ZooKeeper. The double's
+ * close() removes its containers itself.
+ */
+export async function releaseFramework(backend: MesosBackend, frameworkId: string, name: string): Promise<void> {
+  if (backend.kind === 'real') {
+    const state = await backend.state().catch(() => undefined);
+    if (state?.frameworks.some((f) => f.id === frameworkId)) {
+      const http = state.leader ? `http://${state.leader.replace(/^master@/, '')}` : undefined;
+      if (http) await teardown(http, frameworkId).catch(() => undefined);
+    }
+    await removeContainersUnder(`/frameworks/${frameworkId}/`);
+  }
+  await removeZkTrees(`/mesoswarm/${name}`).catch(() => undefined);
+}
+
+/** The manager's framework ID, as `docker info` shows it. */
+export async function subscribedFramework(m: { docker: TestManager['docker'] }): Promise<string> {
+  const status = JSON.parse(await m.docker.ok(['info', '--format', '{{json .SystemStatus}}'])) as [string, string][];
+  const id = status.find(([k]) => k === 'Framework')?.[1];
+  if (!id) throw new Error('the manager shows no framework ID');
+  return id;
+}
+
+/**
+ * Creates a container no agent can take (64 GiB; the double's engineAgents() have 2 GiB, real Mesos' agents 4) and
+ * starts it: it waits in the queue until its task timeout or its removal. Returns the `docker start`, still waiting, to stop afterwards.
  */
 export async function startUnplaceable(docker: DockerCli, name: string): Promise<RunningCli> {
   await docker.ok(['create', '--name', name, '-m', '64g', 'busybox', 'sleep', '1']);
@@ -84,27 +170,28 @@ export async function startUnplaceable(docker: DockerCli, name: string): Promise
 }
 
 /** Waits until the manager is subscribed and knows `count` agents (their first offers arrived). */
-export async function waitForNodes(m: TestManager, count: number, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => {
-    const info = await m.docker.ok(['info', '--format', '{{json .SystemStatus}}']);
-    const pairs = new Map(JSON.parse(info) as [string, string][]);
-    return pairs.get('Mesos') === 'subscribed' && Number(pairs.get('Nodes')) >= count;
-  }, timeoutMs);
+export async function waitForNodes(m: { docker: TestManager['docker'] }, count: number, timeoutMs = 15_000) {
+  let last = '';
+  try {
+    await eventually(async () => {
+      last = await m.docker.ok(['info', '--format', '{{json .SystemStatus}}']);
+      const pairs = new Map(JSON.parse(last) as [string, string][]);
+      return pairs.get('Mesos') === 'subscribed' && Number(pairs.get('Nodes')) >= count;
+    }, timeoutMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; waiting for ${count} nodes, docker info showed ${last}`, {
+      cause: err,
+    });
+  }
 }
 
-export interface MasterTask {
-  id: string;
-  state: string;
-  slave_id: string;
-}
-
-/** The master's /state, as an operator reads it: every framework's live and completed tasks. */
-export async function masterTasks(sim: MesosSim): Promise<{ live: MasterTask[]; completed: MasterTask[] }> {
-  const state = (await (await fetch(`${sim.url}/state`)).json()) as {
-    frameworks: { tasks: MasterTask[]; completed_tasks: MasterTask[] }[];
-  };
+/** The master's view of one framework's tasks, as an operator reads /state: live, unreachable and completed. */
+export async function frameworkTasks(backend: MesosBackend, frameworkId: string): Promise<FrameworkTasks> {
+  const state = await backend.state();
+  const mine = [...state.frameworks, ...(state.completed_frameworks ?? [])].filter((f) => f.id === frameworkId);
   return {
-    live: state.frameworks.flatMap((f) => f.tasks),
-    completed: state.frameworks.flatMap((f) => f.completed_tasks),
+    live: mine.flatMap((f) => f.tasks),
+    unreachable: mine.flatMap((f) => f.unreachable_tasks ?? []),
+    completed: mine.flatMap((f) => f.completed_tasks),
   };
 }

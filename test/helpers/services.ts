@@ -1,4 +1,4 @@
-// The real services tests run against (two Docker engines, ZooKeeper), found from the environment or from
+// The real services tests run against (two Docker engines, ZooKeeper, Apache Mesos), found from the environment or from
 // `.ci/services.env`, which `.ci/services.sh` writes. A suite that needs a missing service skips with the reason,
 // except under CI=true, where a missing service is a failure: CI must never pass by skipping.
 import { readFileSync } from 'node:fs';
@@ -64,3 +64,27 @@ export async function need(t: TestContext | undefined, what: string, addresses: 
 
 export const needEngines = (t?: TestContext) => need(t, 'Docker engines', ENGINES);
 export const needZooKeeper = (t?: TestContext) => need(t, 'ZooKeeper', [ZOOKEEPER]);
+
+/** The suite's real Mesos (.ci/services.sh): its bin/, the master for the manager (zk://…) and its HTTP address. */
+export const MESOS = {
+  bin: setting('MESOSWARM_TEST_MESOS_BIN', ''),
+  master: setting('MESOSWARM_TEST_MESOS_MASTER', ''),
+  http: setting('MESOSWARM_TEST_MESOS_HTTP', ''),
+  missing: setting('MESOSWARM_TEST_MESOS_MISSING', ''),
+};
+
+/** Real Apache Mesos: its binaries were found and the suite's master answers (with ZooKeeper and the engines). */
+export async function needMesos(t?: TestContext): Promise<boolean> {
+  if (!MESOS.bin || !MESOS.http) {
+    const reason = MESOS.missing || 'Apache Mesos is not set up (run: sudo bash .ci/services.sh)';
+    if (IN_CI) throw new Error(`CI=true and ${reason}`);
+    process.stderr.write(`# skipping: ${reason}\n`);
+    t?.skip(reason);
+    return false;
+  }
+  return (
+    (await needEngines(t)) &&
+    (await needZooKeeper(t)) &&
+    need(t, 'the Apache Mesos master', [MESOS.http.replace(/^http:\/\//, '')])
+  );
+}

@@ -1,15 +1,15 @@
 // docker-compose 1.29 against the manager in mesos mode: classic Swarm's compose cases (up, ps, scale with a
 // version 1 file of two busybox services with `cpu_shares: 1`, one whole CPU each in Swarm's meaning), and a
-// version 2 file, whose services join a project network and find each other by service name.
+// version 2 file, whose services join a project network and find each other by service name. Against the Mesos test
+// double and real Mesos (MESOSWARM_TEST_MESOS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needEngines } from '../helpers/services.js';
 import { removeContainersNamed, uniquePrefix } from '../helpers/manager.js';
 import { run } from '../helpers/docker-cli.js';
-import { engineAgents, masterTasks, startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
+import { engineAgents, needBackend, startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
 
 // Compose project names are lower-case letters, digits, dashes and underscores.
 const PROJECT = uniquePrefix('compose').replace(/-$/, '');
@@ -17,10 +17,10 @@ let c: MesosTestCluster | undefined;
 let work = '';
 
 before(async () => {
-  if (!(await needEngines())) return;
+  if (!(await needBackend())) return;
   work = await mkdtemp(join(tmpdir(), 'mst-compose-'));
-  // Up to four containers of one CPU each: two agents of 3 CPUs hold them.
-  c = await startMesosTestCluster({ agents: engineAgents(1, { cpus: 3, mem: 2048 }) });
+  // Up to four containers of one CPU each: two agents of 3 CPUs hold them (real Mesos agents have 4).
+  c = await startMesosTestCluster({ double: { agents: engineAgents(1, { cpus: 3, mem: 2048 }) } });
 });
 after(async () => {
   await c?.close();
@@ -43,12 +43,12 @@ async function composeOk(project: string, file: string, args: string[]): Promise
 
 /** The framework's live Mesos tasks of a compose project, by container name (`<project>_<service>_<n>`). */
 async function liveTasks(project: string) {
-  const { live } = await masterTasks(c!.sim);
+  const { live } = await c!.tasks();
   return live.filter((task) => task.id.startsWith(`${project}_`) && task.state === 'TASK_RUNNING');
 }
 
 test('mesos - docker-compose up, ps and scale (version 1 file, cpu_shares: 1)', async (t) => {
-  if (!c) return t.skip('no engines');
+  if (!c) return t.skip('no Mesos backend');
   const file = join(work, 'simple-resource.yml');
   await writeFile(
     file,
@@ -92,7 +92,7 @@ test('mesos - docker-compose up, ps and scale (version 1 file, cpu_shares: 1)', 
 });
 
 test('docker-compose with a version 2 file: a project network, containers on its node reaching each other', async (t) => {
-  if (!c) return t.skip('no engines');
+  if (!c) return t.skip('no Mesos backend');
   const file = join(work, 'docker-compose.yml');
   await writeFile(
     file,

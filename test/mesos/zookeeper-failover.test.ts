@@ -1,68 +1,53 @@
 // Master failover through ZooKeeper with two masters: the leader dies while containers run and a start waits; the
 // standby, elected through ZooKeeper, gets the agents back (with their tasks and containers); the manager follows
 // the new leader by itself, re-subscribes as the same framework, and the waiting start completes — exactly once.
+// Against the Mesos test double (a standby taking over the leader's agents) and real Mesos (a second master of the
+// test's own, the leader killed -9).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { needEngines, needZooKeeper, ZOOKEEPER } from '../helpers/services.js';
-import { eventually, startTestManager, type TestManager } from '../helpers/manager.js';
-import { engineAgents, masterTasks, waitForNodes } from '../helpers/mesos.js';
-import { startMesosSim, type MesosSim } from '../mesos-sim/index.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { eventually } from '../helpers/manager.js';
+import { needBackend, startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
+let c: MesosTestCluster | undefined;
 after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await c?.close();
 });
 
-test('leader dies under running containers and a waiting start: the standby takes over, nothing lost or doubled', async (t) => {
-  if (!(await needEngines(t)) || !(await needZooKeeper(t))) return;
-  const path = `/mesoswarm-test/${randomUUID()}`;
-  const common = {
-    executor: 'docker' as const,
-    zookeeper: { connect: ZOOKEEPER, path },
-    allocationIntervalMs: 50,
-    defaultKillGraceSeconds: 1,
-    statusUpdateRetryMs: 500,
-  };
-  const leader: MesosSim = await startMesosSim({ ...common, agents: engineAgents() });
-  cleanups.push(() => leader.close());
-  await eventually(() => leader.isLeader(), 10_000);
-  const standby: MesosSim = await startMesosSim({ ...common, agents: [], successorOf: leader, takeoverDelayMs: 1000 });
-  cleanups.push(() => standby.close());
+const leaderOf = async (cl: MesosTestCluster) =>
+  `http://${(await cl.backend.state()).leader!.replace(/^master@/, '')}/`;
 
-  const stateDir = await mkdtemp(join(tmpdir(), 'mesoswarm-zk-'));
-  cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
-  const m: TestManager = await startTestManager(
-    {
-      clusterDriver: 'mesos-experimental',
-      clusterOpt: ['mesos.user=root', `mesos.statedir=${stateDir}`, 'mesos.tasktimeout=30s'],
-    },
-    `zk://${ZOOKEEPER}${path}`,
-  );
-  cleanups.push(() => m.close());
-  await waitForNodes(m, 2);
+test('leader dies under running containers and a waiting start: the standby takes over, nothing lost or doubled', async (t) => {
+  if (!(await needBackend(t, true))) return;
+  c = await startMesosTestCluster({
+    zookeeper: true,
+    ownMesos: true,
+    double: { statusUpdateRetryMs: 500 },
+    clusterOpts: ['mesos.tasktimeout=30s'],
+  });
+  await c.backend.startStandby();
+  const m = c.m;
   const info = () => m.docker.ok(['info', '--format', '{{json .SystemStatus}}']);
-  const framework = JSON.parse(await info()).find(([k]: [string]) => k === 'Framework')[1] as string;
-  assert.match(await info(), new RegExp(`"Master","http://127.0.0.1:${leader.port}/`));
+  const first = await leaderOf(c);
+  assert.match(await info(), new RegExp(`"Master","${first}`));
 
   const running = await m.docker.ok(['run', '-d', '-m', '20m', '--name', 'zk-running', 'busybox', 'sleep', '120']);
-  await leader.abdicate();
+  const failover = c.backend.killLeader();
   // Started while no master leads: it waits for the new leader's offers.
   const waiting = m.docker(['run', '-d', '-m', '20m', '--name', 'zk-waiting', 'busybox', 'sleep', '120'], {
     timeoutMs: 60_000,
   });
-  await eventually(() => standby.isLeader(), 20_000);
+  await failover;
+  const second = await leaderOf(c);
+  assert.notEqual(second, first, 'another master leads');
   const result = await waiting;
   assert.equal(result.code, 0, result.stderr);
 
-  assert.match(await info(), new RegExp(`"Master","http://127.0.0.1:${standby.port}/`), 'follows the new leader');
-  assert.match(await info(), new RegExp(`"Framework","${framework}"`), 'the same framework');
+  assert.match(await info(), new RegExp(`"Master","${second}`), 'follows the new leader');
+  assert.match(await info(), new RegExp(`"Framework","${c.frameworkId}"`), 'the same framework');
   assert.equal(await m.docker.ok(['inspect', '--format', '{{.State.Status}}', running]), 'running');
+  const cl = c;
   const tasks = await eventually(async () => {
-    const live = (await masterTasks(standby)).live;
+    const live = (await cl.tasks()).live;
     return live.length === 2 ? live : undefined;
   }, 15_000);
   assert.deepEqual(

@@ -1,9 +1,16 @@
-// GET /metrics against a manager in mesos mode over the Mesos double (docker executor on the real engines): the
+// GET /metrics against a manager in mesos mode over the Mesos double (docker executor on the real engines) and over
+// real Mesos (MESOSWARM_TEST_MESOS): the
 // exposition passes Prometheus' own lint, and its values move with real work done through the real docker CLI.
 // Also: labels stay bounded (route templates, never IDs), and --metrics=false / --dashboard=false take them away.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startMesosTestCluster, startUnplaceable, type MesosTestCluster } from '../helpers/mesos.js';
+import {
+  needBackend,
+  oncePerRun,
+  startMesosTestCluster,
+  startUnplaceable,
+  type MesosTestCluster,
+} from '../helpers/mesos.js';
 import { needEngines } from '../helpers/services.js';
 import { eventually, startTestManager, uniquePrefix } from '../helpers/manager.js';
 import { promtoolProblems, scrape } from '../helpers/metrics.js';
@@ -14,8 +21,8 @@ describe('/metrics (mesos mode)', () => {
   const prefix = uniquePrefix('metrics');
 
   before(async (t) => {
-    if (!(await needEngines(t as never))) return;
-    cluster = await startMesosTestCluster({}, {}, ['mesos.tasktimeout=2m']);
+    if (!(await needBackend(t as never))) return;
+    cluster = await startMesosTestCluster({ clusterOpts: ['mesos.tasktimeout=2m'] });
     origin = cluster.m.host.replace('tcp://', 'http://');
   });
 
@@ -149,7 +156,7 @@ describe('/metrics (mesos mode)', () => {
 
 describe('--metrics=false and --dashboard=false', () => {
   it('take /metrics and /dashboard/ away, and leave the API alone', async (t) => {
-    if (!(await needEngines(t))) return;
+    if (oncePerRun(t) || !(await needEngines(t))) return;
     const off = await startTestManager({ metrics: 'false', dashboard: 'false' });
     const on = await startTestManager();
     try {

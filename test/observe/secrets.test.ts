@@ -2,6 +2,7 @@
 // with every secret it can be given (the Mesos principal's secret, ZooKeeper credentials in the master URL, the TLS
 // private key), driven through real work with the real docker CLI over TLS (runs, listings, a container that cannot
 // be placed, refused requests), then every line it wrote and every answer it gave is searched for each secret.
+// Against the Mesos test double and real Mesos (MESOSWARM_TEST_MESOS), each authenticating the framework.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,9 +11,10 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startMesosSim } from '../mesos-sim/index.js';
-import { engineAgents } from '../helpers/mesos.js';
-import { needEngines, needZooKeeper, ZOOKEEPER } from '../helpers/services.js';
+import { needBackend } from '../helpers/mesos.js';
+import { startMesosBackend } from '../helpers/mesos-backend.js';
+import { ZOOKEEPER } from '../helpers/services.js';
+import { removeZkTrees } from '../helpers/zookeeper.js';
 import { eventually, uniquePrefix } from '../helpers/manager.js';
 import { freePort } from '../helpers/manager-process.js';
 import { dockerCli } from '../helpers/docker-cli.js';
@@ -25,16 +27,11 @@ const ZK_PASSWORD = 'zk-Pa55-word-93ab';
 
 describe('secrets in a full run', () => {
   it('appear in no log line, CLI output or API answer', async (t) => {
-    if (!(await needEngines(t)) || !(await needZooKeeper(t))) return;
+    if (!(await needBackend(t, true))) return;
     const prefix = uniquePrefix('secrets');
-    const zkPath = `/mesoswarm-test-${process.pid}-${Date.now().toString(36)}`;
-    const sim = await startMesosSim({
-      executor: 'docker',
-      agents: engineAgents(),
-      allocationIntervalMs: 50,
-      credentials: { [PRINCIPAL]: SECRET },
-      zookeeper: { connect: ZOOKEEPER, path: zkPath },
-    });
+    const name = prefix.replace(/-$/, '');
+    // On real Mesos a master of the test's own, with HTTP framework authentication.
+    const backend = await startMesosBackend({ zookeeper: true, credentials: { [PRINCIPAL]: SECRET } });
     const certs = await makeCertificates();
     const state = await mkdtemp(join(tmpdir(), 'mesoswarm-state-'));
     // The docker CLI's TLS files, under the names it looks for.
@@ -43,7 +40,7 @@ describe('secrets in a full run', () => {
     await copyFile(certs.clientCert, join(cliCerts, 'cert.pem'));
     await copyFile(certs.clientKey, join(cliCerts, 'key.pem'));
     const port = await freePort();
-    const master = `zk://ops:${ZK_PASSWORD}@${ZOOKEEPER}${zkPath}`;
+    const master = backend.master.replace(/^zk:\/\//, `zk://ops:${ZK_PASSWORD}@`);
     const args = [
       `${root}/bin/mesoswarm`,
       '--debug',
@@ -67,6 +64,8 @@ describe('secrets in a full run', () => {
       'mesos.user=root',
       '--cluster-opt',
       `mesos.statedir=${state}`,
+      '--cluster-opt',
+      `mesos.name=${name}`,
       '--cluster-opt',
       'mesos.tasktimeout=3s',
       master,
@@ -126,7 +125,8 @@ describe('secrets in a full run', () => {
     } finally {
       child.kill('SIGTERM');
       await closed;
-      await sim.close();
+      await backend.close();
+      await removeZkTrees(`/mesoswarm/${name}`).catch(() => undefined);
       await rm(state, { recursive: true, force: true });
       await rm(cliCerts, { recursive: true, force: true });
     }
