@@ -7,9 +7,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { needEngines, ENGINES } from '../helpers/services.js';
+import { ENGINES } from '../helpers/services.js';
 import { startTestManager, removeContainersNamed, uniquePrefix, type TestManager } from '../helpers/manager.js';
-import { startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
+import {
+  needBackend,
+  oncePerRun,
+  ON_REAL_MESOS,
+  startMesosTestCluster,
+  type MesosTestCluster,
+} from '../helpers/mesos.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { messageOf, request, type HttpAnswer } from '../helpers/http.js';
 
@@ -17,10 +23,11 @@ const prefix = uniquePrefix('classes');
 let native: TestManager | undefined;
 let mesos: MesosTestCluster | undefined;
 
+// The mesos driver over the Mesos double and over real Mesos (MESOSWARM_TEST_MESOS); the native driver once per run.
 before(async () => {
-  if (!(await needEngines())) return;
-  native = await startTestManager();
-  mesos = await startMesosTestCluster({}, {}, ['mesos.name=classes']);
+  if (!(await needBackend())) return;
+  if (!ON_REAL_MESOS) native = await startTestManager();
+  mesos = await startMesosTestCluster();
 });
 after(async () => {
   await native?.close();
@@ -138,9 +145,10 @@ const CLASSES: { name: string; path?: string; body?: string; message: RegExp }[]
 
 for (const driver of ['native', 'mesos'] as const) {
   test(`${driver}: every class of hostile input is a 400 naming the field, and leaves nothing behind`, async (t) => {
+    if (driver === 'native' && oncePerRun(t)) return;
     const m: TestManager | undefined = driver === 'native' ? native : mesos?.m;
     if (!m) return t.skip('no engines');
-    const journal = driver === 'mesos' ? join(mesos!.stateDir, 'classes', 'state.jsonl') : undefined;
+    const journal = driver === 'mesos' ? join(mesos!.stateDir, mesos!.name, 'state.jsonl') : undefined;
     const journalBefore = journal ? await readFile(journal, 'utf8') : '';
     let n = 0;
     for (const hostile of CLASSES) {
@@ -183,6 +191,7 @@ for (const driver of ['native', 'mesos'] as const) {
 }
 
 test('native: a container no node could ever hold is a 400 (classic Swarm’s words), nothing created', async (t) => {
+  if (oncePerRun(t)) return;
   if (!native) return t.skip('no engines');
   const answer = await request(native.host, 'POST', `/v1.41/containers/create?name=${prefix}huge`, {
     body: { Image: 'busybox', HostConfig: { Memory: 2 ** 50 } },
