@@ -56,6 +56,19 @@ export const placementFailed = (message: string) => new ManagerError('PLACEMENT_
 export const serverError = (message: string, cause?: unknown) =>
   new ManagerError('SERVER_ERROR', 500, message, cause === undefined ? undefined : { cause });
 
+/** 500: the container's node is unhealthy, so the request is not sent there (classic Swarm's words). */
+export const unhealthyNode = (ref: string, node: string) =>
+  new ManagerError('UNHEALTHY_NODE', 500, `Container ${ref} running on unhealthy node ${node}`);
+
+/** 500: an engine did not answer (the Docker client's words, which classic Swarm passed on). */
+export const cannotConnect = (address: string, cause?: unknown) =>
+  new ManagerError(
+    'CANNOT_CONNECT',
+    500,
+    `Cannot connect to the Docker daemon at ${address}. Is the docker daemon running?`,
+    cause === undefined ? undefined : { cause },
+  );
+
 /** 503: nothing can serve the request right now (no healthy engine, no leader). */
 export const unavailable = (message: string) => new ManagerError('UNAVAILABLE', 503, message);
 

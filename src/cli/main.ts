@@ -1,18 +1,21 @@
-// The `mesoswarm` command line, compatible with classic `swarm manage`: global flags, the `manage` command and
-// its flags (reference: classic Swarm's cli/flags.go), `--version`, and `--help` everywhere.
+// The `mesoswarm` command line, compatible with classic `swarm`: global flags, the `manage` and `list` commands and
+// their flags (reference: classic Swarm's cli/flags.go), each long flag also with one dash as Go's flag package took
+// it, `-v` as classic printed it, and `--help` everywhere.
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { manage } from './manage.js';
 import { limitHeapGrowth } from './heap.js';
 import { buildManageConfig, type ManageFlags } from './options.js';
 import { LOG_FORMATS, defaultFormat, type LogFormat } from '../util/logger.js';
+import { goStyleFlags } from './go-flags.js';
+import { listDiscovery, type ListFlags } from './list.js';
+import { buildInfo, versionLine } from '../util/build-info.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = buildInfo();
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const program = new Command('mesoswarm')
   .description('A Docker Engine API cluster manager that runs containers on Apache Mesos')
-  .version(pkg.version, '-v, --version')
+  .version(versionLine(pkg), '-v, --version')
   .option('-D, --debug', 'debug mode (log level debug)', Boolean(process.env.DEBUG))
   .option('-l, --log-level <level>', 'log level: debug, info, warn, error, fatal', 'info')
   .addOption(
@@ -75,7 +78,22 @@ program
     });
   });
 
-program.parseAsync(process.argv).catch((err: Error) => {
+program
+  .command('list')
+  .description('List the engines a discovery holds, one a line')
+  .argument('[discovery]', 'engines (host:port,…, nodes://…, file://…, ranges such as 10.0.0.[10:20]:2375)')
+  .option('--timeout <duration>', 'how long to wait for the discovery to answer', '10s')
+  .option('--discovery-opt <key=value>', 'discovery option; repeatable', collect)
+  .action(async (discovery: string | undefined, flags: ListFlags) => {
+    try {
+      for (const address of await listDiscovery(discovery, flags)) process.stdout.write(`${address}\n`);
+    } catch (err) {
+      process.stderr.write(`mesoswarm list: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program.parseAsync(goStyleFlags(program, process.argv)).catch((err: Error) => {
   process.stderr.write(`mesoswarm: ${err.message}\n`);
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import { Scheduler } from '../scheduler/index.js';
 import type { ManageConfig } from './options.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { installProcessGuard } from './process-guard.js';
+import type { CpuSharesMeaning } from '../cluster/cpu-shares.js';
 
 export interface Manager {
   readonly cluster: Cluster;
@@ -44,6 +45,7 @@ export async function startManager(
       scheduler,
       overcommit: Number(config.clusterOptions.get('swarm.overcommit') ?? 0.05),
       createRetry: Number(config.clusterOptions.get('swarm.createretry') ?? 0),
+      cpuShares: (config.clusterOptions.get('swarm.cpushares') as CpuSharesMeaning | undefined) ?? 'cpus',
       logger,
       metrics,
     });

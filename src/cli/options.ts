@@ -27,10 +27,14 @@ export interface ManageFlags {
   replication?: boolean;
   replicationTtl?: string;
   advertise?: string;
+  /** `--advertise, --addr`: commander files the value under the second name. */
+  addr?: string;
   cors?: boolean;
   /** `--metrics[=bool]`, `--dashboard[=bool]`: on unless given false. */
   metrics?: string | boolean;
   dashboard?: string | boolean;
+  /** `--cors, --api-enable-cors`: likewise under the second name. */
+  apiEnableCors?: boolean;
   refreshOnNodeFilter?: boolean;
   containerNameRefreshFilter?: string;
 }
@@ -65,7 +69,12 @@ export function buildManageConfig(
   if (driver !== 'swarm' && driver !== 'mesos-experimental') {
     throw new Error(`unsupported cluster "${driver}": expected swarm or mesos-experimental`);
   }
-  if (flags.replication || flags.advertise !== undefined || flags.replicationTtl !== undefined) {
+  if (
+    flags.replication ||
+    flags.advertise !== undefined ||
+    flags.addr !== undefined ||
+    flags.replicationTtl !== undefined
+  ) {
     throw new Error(
       '--replication, --replication-ttl and --advertise are not supported yet (leader election comes later)',
     );
@@ -88,13 +97,22 @@ export function buildManageConfig(
   const heartbeatMs = duration('--heartbeat', flags.heartbeat);
   if (heartbeatMs < 1000) throw new Error('--heartbeat should be at least one second');
   const engineRefreshMinMs = duration('--engine-refresh-min-interval', flags.engineRefreshMinInterval);
-  if (engineRefreshMinMs <= 0) throw new Error('--engine-refresh-min-interval should be a positive duration');
+  // Classic Swarm's words (scripts grep for them), then the flag and value as given.
+  if (engineRefreshMinMs <= 0) {
+    throw new Error(
+      `min refresh interval should be a positive number (--engine-refresh-min-interval "${flags.engineRefreshMinInterval}")`,
+    );
+  }
   const engineRefreshMaxMs = duration('--engine-refresh-max-interval', flags.engineRefreshMaxInterval);
   if (engineRefreshMaxMs < engineRefreshMinMs) {
-    throw new Error('--engine-refresh-max-interval should not be less than --engine-refresh-min-interval');
+    throw new Error(
+      `max refresh interval cannot be less than min refresh interval (--engine-refresh-max-interval "${flags.engineRefreshMaxInterval}", --engine-refresh-min-interval "${flags.engineRefreshMinInterval}")`,
+    );
   }
   if (!/^\d+$/.test(flags.engineFailureRetry) || Number(flags.engineFailureRetry) <= 0) {
-    throw new Error(`invalid --engine-failure-retry "${flags.engineFailureRetry}": expected a positive integer`);
+    throw new Error(
+      `invalid failure retry count: --engine-failure-retry "${flags.engineFailureRetry}" should be a positive integer`,
+    );
   }
 
   const hostValues = flags.host?.length ? flags.host : env.SWARM_HOST ? [env.SWARM_HOST] : [DEFAULT_HOST];
@@ -110,7 +128,7 @@ export function buildManageConfig(
     engineRefreshMaxMs,
     engineFailureRetry: Number(flags.engineFailureRetry),
     tls: tlsFiles(flags),
-    cors: Boolean(flags.cors),
+    cors: Boolean(flags.cors || flags.apiEnableCors),
     metrics: switchFlag('--metrics', flags.metrics),
     dashboard: switchFlag('--dashboard', flags.dashboard),
   };

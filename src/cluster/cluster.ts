@@ -8,6 +8,7 @@ import type { EventLog } from './events.js';
 import type { ClusterDriverName } from './options.js';
 import type { ClusterOverview, OverviewOptions } from './overview.js';
 import type { GaugeSources } from '../metrics/index.js';
+import type { Filters, OwnerLabel } from './prune.js';
 
 /**
  * The body of `POST /containers/create` (Docker's ContainerConfig plus HostConfig and NetworkingConfig), as the
@@ -72,6 +73,12 @@ export interface ClusterInfo {
   readonly systemStatusJson?: string;
 }
 
+/** Where a `docker build` runs: an engine placement chose, and the node name to tell the client. */
+export interface BuildTarget {
+  readonly engine: Engine;
+  readonly node: string;
+}
+
 export interface Cluster {
   readonly driver: ClusterDriverName;
   /** Every Docker event of the cluster, decorated with its node, with the recent history for `since`. */
@@ -117,6 +124,21 @@ export interface Cluster {
   streamTarget(ref: string, purpose: StreamPurpose, until: AbortSignal): StreamTarget;
   /** Called after a proxied request changed a container (pause, update, …) so caches follow. */
   containerChanged(location: ContainerLocation): Promise<void>;
+  /**
+   * The engine a `docker build` runs on, chosen by placement as a container's would be, from a placement-only create
+   * body (see build-request.ts). Throws the scheduler's error when no node fits.
+   */
+  buildTarget(placement: CreateBody): Promise<BuildTarget>;
+  /**
+   * The label the manager puts on what it makes (images it builds, networks and volumes it creates) when it shares
+   * its engines with others (mesos mode: the agents' daemons), so prunes touch only that; undefined when the engines
+   * are the cluster's own (the native driver).
+   */
+  readonly ownerLabel: OwnerLabel | undefined;
+  /** `POST /containers/prune`: the cluster's stopped containers matching `filters`, removed. */
+  pruneContainers(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
+  /** `GET /system/df` for the cluster. */
+  diskUsage(): Promise<Record<string, unknown>>;
   /** Records which container an exec instance belongs to, and finds it again. */
   rememberExec(execId: string, location: ContainerLocation): void;
   locateExec(execId: string): ContainerLocation;

@@ -3,7 +3,7 @@
 // that has it. Pulls and loads fan out in the API layer, which streams their progress.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, noSuchImage } from '../errors.js';
+import { ManagerError, badParameter, noSuchImage } from '../errors.js';
 
 type ImageEntry = Record<string, unknown> & { Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null };
 
@@ -120,4 +120,17 @@ export function parseJsonFilters(raw: string | null): Record<string, string[]> {
 
 function union(a: string[] | null | undefined, b: string[] | null | undefined): string[] {
   return [...new Set([...(a ?? []), ...(b ?? [])])];
+}
+
+/**
+ * A create's image named by a bare 64-hex string. Docker reads it as an image ID; when no engine holds such an image
+ * (or, with `engines` undefined, in mesos mode, where Mesos pulls images by name and a 64-hex name can never be
+ * pulled), it is refused as the reference it is not, in the words of Docker's reference parser that classic Swarm
+ * users knew from the CLI. Without this, the engine answered "No such image: sha256:…" and mesos mode failed the
+ * task's pull after placement.
+ */
+export function refuseHexImageName(image: string, engines: readonly Engine[] | undefined): void {
+  if (!/^[a-f0-9]{64}$/.test(image)) return;
+  if (engines && enginesWithImage(engines, image).length > 0) return;
+  throw badParameter(`invalid repository name (${image}), cannot specify 64-byte hexadecimal strings`);
 }

@@ -32,3 +32,14 @@ export class NameReservations {
     return this.#held.has(name.replace(/^\//, ''));
   }
 }
+
+/** `docker rm --link parent/alias`: the parent's reference (itself maybe `node/name`) and the link's alias. */
+export function splitLink(ref: string): { parent: string; alias: string } {
+  const trimmed = ref.replace(/^\/+/, '');
+  const slash = trimmed.lastIndexOf('/');
+  if (slash <= 0 || slash === trimmed.length - 1) {
+    // dockerd's words for a link name without its parent.
+    throw badParameter('Conflict, cannot remove the default link name of the container');
+  }
+  return { parent: trimmed.slice(0, slash), alias: trimmed.slice(slash + 1) };
+}

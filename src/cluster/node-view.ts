@@ -3,17 +3,19 @@
 // does not re-derive thousands of unchanged nodes.
 import type { Engine, ContainerDetails } from '../engine/engine.js';
 import type { ContainerOnNode, NodeView, PortMap } from '../scheduler/types.js';
+import { engineSharesAsCpus, type CpuSharesMeaning } from './cpu-shares.js';
 
 const cache = new WeakMap<Engine, { revision: number; overcommit: number; view: NodeView }>();
 
-export function engineNodeView(engine: Engine, overcommit: number): NodeView {
+/** `cpuShares` is fixed for a cluster's life (a cluster option), so it is not part of the cache key. */
+export function engineNodeView(engine: Engine, overcommit: number, cpuShares: CpuSharesMeaning = 'cpus'): NodeView {
   const hit = cache.get(engine);
   if (hit && hit.revision === engine.revision && hit.overcommit === overcommit) return hit.view;
   const containers: ContainerOnNode[] = [];
   let usedCpus = 0;
   let usedMemory = 0;
   for (const details of engine.containers.values()) {
-    const container = containerOnNode(details, engine.cpus);
+    const container = containerOnNode(details, engine.cpus, cpuShares);
     containers.push(container);
     usedCpus += container.cpus;
     usedMemory += container.memory;
@@ -40,7 +42,11 @@ function withOvercommit(total: number, overcommit: number): number {
   return total + Math.trunc(total * overcommit);
 }
 
-export function containerOnNode(details: ContainerDetails, engineCpus: number): ContainerOnNode {
+export function containerOnNode(
+  details: ContainerDetails,
+  engineCpus: number,
+  cpuShares: CpuSharesMeaning = 'cpus',
+): ContainerOnNode {
   const host = details.HostConfig ?? {};
   const nano = Number((host as { NanoCpus?: number }).NanoCpus ?? 0);
   const shares = Number(host.CpuShares ?? 0);
@@ -50,7 +56,7 @@ export function containerOnNode(details: ContainerDetails, engineCpus: number): 
     image: details.Config?.Image ?? '',
     labels: details.Config?.Labels ?? {},
     state: details.State?.Status ?? 'created',
-    cpus: nano > 0 ? nano / 1e9 : (shares * engineCpus) / 1024,
+    cpus: nano > 0 ? nano / 1e9 : engineSharesAsCpus(shares, engineCpus, cpuShares),
     memory: Number(host.Memory ?? 0),
     networkMode: host.NetworkMode ?? '',
     portBindings: (host.PortBindings ?? {}) as PortMap,

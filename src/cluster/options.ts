@@ -3,10 +3,11 @@
 // a message naming the key (classic Swarm silently kept the default, its issue #1401).
 import { parseDuration } from '../util/duration.js';
 import { isIP } from 'node:net';
+import { CPU_SHARES_MEANINGS } from './cpu-shares.js';
 
 export type ClusterDriverName = 'swarm' | 'mesos-experimental';
 
-type Kind = 'duration' | 'float' | 'uint' | 'bool' | 'string' | 'ip';
+type Kind = 'duration' | 'float' | 'int' | 'uint' | 'bool' | 'string' | 'ip';
 type Value = number | boolean | string;
 
 interface OptionSpec {
@@ -15,10 +16,16 @@ interface OptionSpec {
   readonly env?: string;
   readonly default?: Value;
   readonly check?: (value: never) => string | undefined;
+  /** The whole message for a value `check` refused, where classic Swarm's wording is the one scripts know. */
+  readonly refusal?: (value: never) => string;
   readonly help: string;
 }
 
 const WEEK_MS = 7 * 24 * 3_600_000;
+
+function cpuSharesProblem(value: string): string | undefined {
+  return (CPU_SHARES_MEANINGS as readonly string[]).includes(value) ? undefined : 'expected cpus or weight';
+}
 
 export const CLUSTER_OPTIONS = {
   'swarm.overcommit': {
@@ -26,13 +33,23 @@ export const CLUSTER_OPTIONS = {
     kind: 'float',
     default: 0.05,
     check: (v: number) => (v > -1 ? undefined : 'must be greater than -1'),
+    refusal: (v: number) => `swarm.overcommit should be larger than -1, ${v.toFixed(6)} is invalid`,
     help: 'fraction of each node’s CPUs and memory that may be reserved beyond its capacity (negative under-commits)',
   },
   'swarm.createretry': {
     driver: 'swarm',
-    kind: 'uint',
+    kind: 'int',
     default: 0,
+    check: (v: number) => (v >= 0 ? undefined : 'must not be negative'),
+    refusal: (v: number) => `swarm.createretry can not be negative, ${v} is invalid`,
     help: 'how many more nodes to try when a create fails on the chosen node',
+  },
+  'swarm.cpushares': {
+    driver: 'swarm',
+    kind: 'string',
+    default: 'cpus',
+    check: (v: string) => cpuSharesProblem(v),
+    help: 'what a container’s CpuShares (-c) means: cpus, a number of CPUs to reserve (classic Swarm); or weight, Docker’s relative weight (1024 = one CPU, reserved as shares/1024 CPUs)',
   },
   'mesos.address': {
     driver: 'mesos-experimental',
@@ -169,6 +186,14 @@ export const CLUSTER_OPTIONS = {
     check: (v: number) => (v > 0 ? undefined : 'must be greater than 0'),
     help: 'memory in MB given to a container that asks for none (unset: -c or -m is required)',
   },
+  'mesos.cpushares': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_CPU_SHARES',
+    default: 'cpus',
+    check: (v: string) => cpuSharesProblem(v),
+    help: 'what a container’s CpuShares (-c) means: cpus, the number of CPUs its task gets (classic Swarm); or weight, Docker’s relative weight (the task gets shares/1024 CPUs, which Mesos runs as those shares)',
+  },
   'mesos.statedir': {
     driver: 'mesos-experimental',
     kind: 'string',
@@ -218,6 +243,7 @@ export function parseClusterOptions(
     }
     const value = parseValue(spec.kind, raw.trim(), source);
     const problem = spec.check?.(value as never);
+    if (problem && spec.refusal) throw new Error(`${spec.refusal(value as never)} (${source})`);
     if (problem) throw new Error(`invalid value "${raw}" for ${source}: ${problem}`);
     out.set(key, value);
   }
@@ -242,6 +268,8 @@ function parseValue(kind: Kind, raw: string, source: string): Value {
       const n = Number(raw);
       return raw !== '' && Number.isFinite(n) ? n : fail('a number');
     }
+    case 'int':
+      return /^-?\d+$/.test(raw) ? Number(raw) : fail('an integer');
     case 'uint':
       return /^\d+$/.test(raw) ? Number(raw) : fail('a non-negative integer');
     case 'bool':

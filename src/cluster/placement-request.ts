@@ -1,16 +1,17 @@
-// A Docker create body, read for placement: the resources it asks for (in Swarm's meaning: CpuShares is a number
-// of CPUs, fractions allowed; NanoCpus is exact), the ports, links and network it needs, and its labels (where the
+// A Docker create body, read for placement: the resources it asks for (CpuShares in the cluster's meaning, see
+// cpu-shares.ts: by default Swarm's, a number of CPUs, fractions allowed; NanoCpus is exact), the ports, links and network it needs, and its labels (where the
 // scheduling expressions live once `extractSchedulingExpressions` has run).
 import type { NodeView, PlacementRequest, PortMap } from '../scheduler/types.js';
 import type { CreateBody } from './cluster.js';
 import { badParameter } from '../errors.js';
 import { NO_RESOURCES } from '../scheduler/strategy/weigh.js';
+import { sharesAsCpus, type CpuSharesMeaning } from './cpu-shares.js';
 
-export function placementRequest(body: CreateBody): PlacementRequest {
+export function placementRequest(body: CreateBody, cpuShares: CpuSharesMeaning = 'cpus'): PlacementRequest {
   const host = body.HostConfig ?? {};
   return {
     image: String(body.Image ?? ''),
-    cpus: requestedCpus(body),
+    cpus: requestedCpus(body, cpuShares),
     memory: Number(host.Memory ?? 0) || 0,
     labels: body.Labels ?? {},
     networkMode: String(host.NetworkMode ?? ''),
@@ -21,13 +22,13 @@ export function placementRequest(body: CreateBody): PlacementRequest {
   };
 }
 
-/** CPUs a create body asks for: `--cpus` (NanoCpus) exactly, else `-c` (CpuShares) as a number of CPUs. */
-export function requestedCpus(body: CreateBody): number {
+/** CPUs a create body asks for: `--cpus` (NanoCpus) exactly, else `-c` (CpuShares) in the cluster's meaning. */
+export function requestedCpus(body: CreateBody, cpuShares: CpuSharesMeaning = 'cpus'): number {
   const host = body.HostConfig ?? {};
   const nano = Number(host.NanoCpus ?? 0);
   if (nano > 0) return nano / 1e9;
   const shares = Number(host.CpuShares ?? 0);
-  return shares > 0 ? shares : 0;
+  return sharesAsCpus(shares, cpuShares);
 }
 
 /**

@@ -3,7 +3,8 @@
 // mount it), and removed from the node named or from every node that has it.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, noSuchVolume } from '../errors.js';
+import { ManagerError, badParameter, noSuchVolume } from '../errors.js';
+import type { CreateBody } from './cluster.js';
 import { parseFilters } from './container-filters.js';
 import { collect, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
 
@@ -67,3 +68,36 @@ export async function removeVolume(engines: readonly Engine[], ref: string, forc
 }
 
 export type { Scoped };
+
+/**
+ * Refuses a create whose named volumes need a volume driver no healthy engine has (their `docker info` lists the
+ * volume drivers each can use). In mesos mode the engine would find out only inside the task, whose `docker run`
+ * then fails with nothing but "Container exited with status 125"; here the client gets the engine's own words. A
+ * legacy plugin (a socket or spec file, not `docker plugin install`) is listed only once an engine has used it.
+ */
+export function refuseUnknownVolumeDrivers(config: CreateBody, engines: readonly Engine[]): void {
+  const host = config.HostConfig ?? {};
+  const wanted = new Set<string>();
+  const namedVolumes = ((host.Binds ?? []) as string[]).some((bind) => !bind.split(':')[0]!.startsWith('/'));
+  if (typeof host.VolumeDriver === 'string' && host.VolumeDriver && namedVolumes) wanted.add(host.VolumeDriver);
+  for (const mount of (host.Mounts ?? []) as {
+    Type?: string;
+    VolumeOptions?: { DriverConfig?: { Name?: string } };
+  }[]) {
+    const driver = mount?.VolumeOptions?.DriverConfig?.Name;
+    if ((mount?.Type ?? 'volume') === 'volume' && driver) wanted.add(driver);
+  }
+  wanted.delete('local');
+  if (!wanted.size) return;
+  const healthy = engines.filter((e) => e.isHealthy && e.info);
+  if (!healthy.length) return;
+  const available = new Set(
+    healthy.flatMap((e) => ((e.info!.Plugins as { Volume?: string[] } | undefined)?.Volume ?? []) as string[]),
+  );
+  for (const driver of wanted) {
+    if (available.has(driver)) continue;
+    throw badParameter(
+      `error looking up volume plugin ${driver}: plugin "${driver}" not found on any node (volume drivers: ${[...available].sort().join(', ') || 'none'})`,
+    );
+  }
+}

@@ -65,7 +65,8 @@ function fileDiscovery(path: string, heartbeatMs: number): Discovery {
   return {
     description: `file://${path}`,
     watch(onChange, onError) {
-      let last = '';
+      // Undefined until the first read, which is always reported (an empty file lists no engines, and says so).
+      let last: string | undefined;
       let stopped = false;
       const report = (addresses: EngineAddress[]) => {
         const key = addresses.join(',');
@@ -88,7 +89,7 @@ function fileDiscovery(path: string, heartbeatMs: number): Discovery {
         try {
           const addresses = parse(await readFile(path, 'utf8'));
           emptyReads = addresses.length === 0 ? emptyReads + 1 : 0;
-          if (emptyReads === 1 && last !== '') return;
+          if (emptyReads === 1 && last) return;
           report(addresses);
         } catch (err) {
           if (!stopped) onError(err as Error);

@@ -1,6 +1,6 @@
 // Structured calls to an engine, with the daemon's own status and message carried through as a ManagerError (so
 // a 409 or 404 from dockerd reaches the client as-is) and connection failures counted against the engine's health.
-import { ManagerError, serverError } from '../errors.js';
+import { ManagerError, cannotConnect } from '../errors.js';
 import { errorText, statusOf, type Engine } from './engine.js';
 
 export async function engineCall<T>(engine: Engine, call: () => Promise<T>): Promise<T> {
@@ -18,7 +18,7 @@ export function engineError(engine: Engine, err: unknown): ManagerError {
   const status = statusOf(err);
   if (status === undefined) {
     engine.noteCallFailure(err);
-    return serverError(`Cannot connect to the Docker engine ${engine.name || engine.addr}: ${errorText(err)}`, err);
+    return cannotConnect(engine.address, err);
   }
   engine.noteSuccess();
   return new ManagerError('ENGINE', status, errorText(err), { cause: err });

@@ -1,9 +1,11 @@
 // Hijacked streams (attach, exec start): the client's connection is spliced to a fresh connection to the engine
 // after the request head is re-sent there. The engine's `101 UPGRADED` answer, and everything after it, flows back
 // byte for byte; each side's half-close is passed on, so `docker exec -i` sees its output after stdin ends.
+import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import type http from 'node:http';
 import type { Engine } from './engine.js';
+import { cannotConnect } from '../errors.js';
 
 export interface HijackRequest {
   readonly method: string;
@@ -30,7 +32,11 @@ export function hijack(
     if (name === 'host' || name === 'connection' || name === 'upgrade' || value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
   }
-  lines.push('Connection: Upgrade', 'Upgrade: tcp', '', '');
+  // The client's protocol, carried through: `tcp` for Docker's raw stream, `websocket` for attach/ws (dockerd
+  // answers a websocket attach without it "not websocket protocol").
+  const upgrade =
+    typeof request.headers.upgrade === 'string' && request.headers.upgrade ? request.headers.upgrade : 'tcp';
+  lines.push('Connection: Upgrade', `Upgrade: ${upgrade}`, '', '');
   upstream.on('connect', () => (connected = true));
   upstream.on('secureConnect', () => (connected = true));
   upstream.write(lines.join('\r\n'));
@@ -43,7 +49,7 @@ export function hijack(
   upstream.on('error', (err) => {
     if (!connected) {
       engine.noteCallFailure(err);
-      const body = JSON.stringify({ message: `cannot reach engine ${engine.addr}: ${err.message}` });
+      const body = JSON.stringify({ message: cannotConnect(engine.address).message });
       client.end(
         `HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
@@ -80,6 +86,15 @@ function dropAnswerHead(upstream: net.Socket, client: net.Socket): void {
     upstream.pipe(client);
   };
   upstream.on('data', onData);
+}
+
+/**
+ * The handshake answer to a websocket attach, when the manager must answer before the engine is reached (the
+ * container is not running yet); the engine's own answer to the same key is then dropped.
+ */
+export function websocketAccepted(key: string): string {
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
 }
 
 /** The answer dockerd gives an attach before streaming; we give it ourselves when the stream must wait. */

@@ -24,6 +24,11 @@ export interface ForwardOptions {
   readonly headers: http.IncomingHttpHeaders;
   /** A body already read, or the client request to stream from; none for bodiless requests. */
   readonly body?: Buffer | http.IncomingMessage;
+  /** Written first into a 200 answer, before the engine's body (a build says which node it runs on). */
+  readonly prelude?: string;
+  /** Awaited once the engine's body is through, before the client's answer ends (so the client's next request
+   * sees what this one changed: a built image in the engine's cache). */
+  readonly beforeEnd?: () => Promise<void>;
 }
 
 /** Streams the engine's answer into `res`. Resolves with the engine's status when the body is done. */
@@ -50,8 +55,21 @@ export function forward(engine: Engine, options: ForwardOptions, res: http.Serve
       }
       res.writeHead(answer.statusCode ?? 502, out);
       res.flushHeaders();
-      answer.pipe(res);
-      answer.on('end', () => resolve(answer.statusCode ?? 502));
+      if (options.prelude && answer.statusCode === 200) res.write(options.prelude);
+      const beforeEnd = options.beforeEnd;
+      answer.pipe(res, { end: !beforeEnd });
+      answer.on('end', () => {
+        if (!beforeEnd) {
+          resolve(answer.statusCode ?? 502);
+          return;
+        }
+        void beforeEnd()
+          .catch(() => undefined)
+          .finally(() => {
+            res.end();
+            resolve(answer.statusCode ?? 502);
+          });
+      });
       answer.on('error', (err) => {
         res.destroy(err);
         resolve(answer.statusCode ?? 502);

@@ -2,7 +2,7 @@
 // creates) rather than streams through. Connection failures count against the engine's health.
 import type http from 'node:http';
 import type { Engine } from './engine.js';
-import { serverError } from '../errors.js';
+import { cannotConnect } from '../errors.js';
 
 export interface EngineAnswer {
   readonly status: number;
@@ -55,7 +55,7 @@ export function engineRequest(
     });
     request.on('error', (err) => {
       engine.noteCallFailure(err);
-      reject(serverError(`Cannot connect to the Docker engine ${engine.name || engine.addr}: ${err.message}`, err));
+      reject(cannotConnect(engine.address, err));
     });
     request.end(payload);
   });

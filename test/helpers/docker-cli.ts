@@ -10,7 +10,8 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  readonly input?: string;
+  /** Written to stdin, then stdin is closed (a build context tar is bytes). */
+  readonly input?: string | Buffer;
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }

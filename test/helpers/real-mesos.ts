@@ -20,6 +20,8 @@ export interface StateTask {
   id: string;
   state: string;
   slave_id: string;
+  /** What the task was granted (both real Mesos and the double list it). */
+  resources?: { cpus: number; mem: number };
 }
 export interface StateFramework {
   id: string;

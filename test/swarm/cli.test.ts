@@ -3,57 +3,19 @@
 // `manage` serving the Docker API over both engines until SIGTERM.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { needEngines, ENGINES } from '../helpers/services.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { eventually } from '../helpers/manager.js';
 import { freePort, request } from '../helpers/http.js';
+import { bin, ensureBuilt, headCommit, mesoswarm, root } from '../helpers/built-cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'mesoswarm');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    const info = statSync(path);
-    latest = Math.max(latest, info.isDirectory() ? newest(path) : info.mtimeMs);
-  }
-  return latest;
-}
-
-// bin/mesoswarm runs the compiled dist/ (built by `npm ci`); rebuild it when the sources are newer, as `npm run build`
-// would. Type errors elsewhere in the tree do not stop tsc from emitting, and do not concern this suite.
-before(() => {
-  const main = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(root, 'src'))) return;
-  spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
-  assert.ok(existsSync(main), 'the build produced dist/cli/main.js');
-});
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs bin/mesoswarm to completion (start-up refusals exit at once; 15 s is a hang). */
-function mesoswarm(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    execFile(bin, args, { encoding: 'utf8', timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') reject(err);
-      else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-}
+before(ensureBuilt);
 
 /** A start-up that must fail: exit 1 with stderr matching every pattern. */
 async function refusesToStart(args: string[], ...patterns: RegExp[]): Promise<void> {
@@ -62,10 +24,18 @@ async function refusesToStart(args: string[], ...patterns: RegExp[]): Promise<vo
   for (const pattern of patterns) assert.match(result.stderr, pattern);
 }
 
-test('--version prints the package version; --help lists manage', async () => {
-  const v = await mesoswarm(['--version']);
-  assert.equal(v.code, 0);
-  assert.equal(v.stdout.trim(), version);
+test('-v and --version print classic Swarm’s line with the commit; --help lists manage', async () => {
+  // A checkout's build knows its commit: the one git names (with -dirty when tracked files changed since).
+  const commit = headCommit();
+  for (const flag of ['-v', '--version']) {
+    const v = await mesoswarm([flag]);
+    assert.equal(v.code, 0);
+    assert.match(
+      v.stdout.trim(),
+      new RegExp(`^mesoswarm version ${version.replace(/\./g, '\\.')} \\((\\w+)(-dirty)?\\)$`),
+    );
+    assert.equal(/\((\w+)/.exec(v.stdout)?.[1], commit, 'the commit is the checkout’s');
+  }
   const help = await mesoswarm(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: mesoswarm /);
@@ -120,18 +90,25 @@ test('an unparsable value stops start-up, naming the key or flag and the value',
     ),
     refusesToStart(
       ['--cluster-opt', 'swarm.overcommit=-2', ENGINES.join(',')],
-      /swarm\.overcommit: must be greater than -1/,
+      /swarm\.overcommit should be larger than -1, -2\.000000 is invalid/,
     ),
     refusesToStart(
       ['--cluster-opt', 'swarm.createretry=1.5', ENGINES.join(',')],
-      /swarm\.createretry: expected a non-negative integer/,
+      /swarm\.createretry: expected an integer/,
     ),
     refusesToStart(['--heartbeat', '30', ENGINES.join(',')], /invalid --heartbeat "30"/),
     refusesToStart(
       ['--engine-refresh-min-interval', 'soon', ENGINES.join(',')],
       /invalid --engine-refresh-min-interval "soon"/,
     ),
-    refusesToStart(['--engine-failure-retry', '0', ENGINES.join(',')], /--engine-failure-retry "0"/),
+    refusesToStart(
+      ['--engine-failure-retry', '0', ENGINES.join(',')],
+      /invalid failure retry count: --engine-failure-retry "0"/,
+    ),
+    refusesToStart(
+      ['--engine-refresh-min-interval', '0s', ENGINES.join(',')],
+      /min refresh interval should be a positive number/,
+    ),
     refusesToStart(['-H', 'tcp://127.0.0.1:99999', ENGINES.join(',')], /port out of range/),
     refusesToStart(['-c', 'kubernetes', ENGINES.join(',')], /argument 'kubernetes' is invalid/),
     refusesToStart(['--bogus'], /unknown option '--bogus'/),

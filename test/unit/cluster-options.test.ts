@@ -11,7 +11,11 @@ const mesos = (pairs: string[], env: NodeJS.ProcessEnv = {}) => parseClusterOpti
 describe('parseClusterOptions', () => {
   it('fills each driver’s defaults, and only its own keys', () => {
     const s = swarm();
-    assert.deepEqual(Object.fromEntries(s), { 'swarm.overcommit': 0.05, 'swarm.createretry': 0 });
+    assert.deepEqual(Object.fromEntries(s), {
+      'swarm.overcommit': 0.05,
+      'swarm.createretry': 0,
+      'swarm.cpushares': 'cpus',
+    });
     const m = mesos([]);
     assert.equal(m.get('mesos.tasktimeout'), 5_000);
     assert.equal(m.get('mesos.offertimeout'), 30_000);
@@ -22,6 +26,9 @@ describe('parseClusterOptions', () => {
     assert.ok(!m.has('mesos.user' as never) || m.get('mesos.user') === '');
     assert.ok(![...m.keys()].some((k) => k.startsWith('swarm.')));
     assert.ok(!m.has('mesos.defaultcpus'), 'no default: a container must ask for resources');
+    assert.equal(m.get('mesos.cpushares'), 'cpus', 'CpuShares is a number of CPUs, as in classic Swarm');
+    assert.equal(mesos([], { SWARM_MESOS_CPU_SHARES: 'weight' }).get('mesos.cpushares'), 'weight');
+    assert.throws(() => mesos(['mesos.cpushares=half']), /mesos\.cpushares: expected cpus or weight/);
   });
 
   it('parses each kind of value', () => {
@@ -91,9 +98,16 @@ describe('parseClusterOptions', () => {
     const cases: [string, RegExp][] = [
       ['swarm.overcommit=lots', /invalid value "lots" for --cluster-opt swarm\.overcommit: expected a number/],
       ['swarm.overcommit=', /invalid value "" for --cluster-opt swarm\.overcommit: expected a number/],
-      ['swarm.overcommit=-1', /swarm\.overcommit: must be greater than -1/],
-      ['swarm.createretry=-1', /swarm\.createretry: expected a non-negative integer/],
-      ['swarm.createretry=two', /swarm\.createretry: expected a non-negative integer/],
+      // Classic Swarm's wording for values out of bounds (scripts grep for it), then where the value came from.
+      [
+        'swarm.overcommit=-1',
+        /swarm\.overcommit should be larger than -1, -1\.000000 is invalid \(--cluster-opt swarm\.overcommit\)$/,
+      ],
+      [
+        'swarm.createretry=-1',
+        /swarm\.createretry can not be negative, -1 is invalid \(--cluster-opt swarm\.createretry\)$/,
+      ],
+      ['swarm.createretry=two', /swarm\.createretry: expected an integer/],
     ];
     for (const [pair, pattern] of cases) assert.throws(() => swarm(pair), pattern, pair);
     const mesosCases: [string, RegExp][] = [

@@ -73,13 +73,17 @@ describe('buildManageConfig', () => {
     const cases: [Partial<ManageFlags>, RegExp][] = [
       [{ heartbeat: '500ms' }, /--heartbeat should be at least one second/],
       [{ heartbeat: '60' }, /invalid --heartbeat "60": expected a duration/],
-      [{ engineRefreshMinInterval: '0s' }, /--engine-refresh-min-interval should be a positive duration/],
+      // Classic Swarm's wording first (scripts grep for it), then the flags as given.
+      [
+        { engineRefreshMinInterval: '0s' },
+        /min refresh interval should be a positive number \(--engine-refresh-min-interval "0s"\)$/,
+      ],
       [
         { engineRefreshMinInterval: '2m' },
-        /--engine-refresh-max-interval should not be less than --engine-refresh-min-interval/,
+        /max refresh interval cannot be less than min refresh interval \(--engine-refresh-max-interval "60s", --engine-refresh-min-interval "2m"\)$/,
       ],
-      [{ engineFailureRetry: '0' }, /invalid --engine-failure-retry "0": expected a positive integer/],
-      [{ engineFailureRetry: 'x' }, /invalid --engine-failure-retry "x"/],
+      [{ engineFailureRetry: '0' }, /invalid failure retry count: --engine-failure-retry "0" should be a positive/],
+      [{ engineFailureRetry: 'x' }, /invalid failure retry count: --engine-failure-retry "x"/],
       [{ engineRefreshRetry: '5' }, /--engine-refresh-retry is deprecated; use --engine-failure-retry/],
       [{ clusterDriver: 'kubernetes' }, /unsupported cluster "kubernetes"/],
       [{ host: ['unix://relative.sock'] }, /the socket path must be absolute/],

@@ -7,9 +7,16 @@ import type { Context, Hijack } from '../context.js';
 import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
 import { parseFilters } from '../../cluster/container-filters.js';
 import { bodies, q, type ContainerConfigBody, type ContainerUpdateBody, type ExecCreateBody } from '../schema/index.js';
+import { ignoredByUpdate } from '../../cluster/update-fields.js';
 import { badParameter } from '../../errors.js';
-import type { ContainerLocation, CreateBody, StreamPurpose, WaitCondition } from '../../cluster/cluster.js';
-import { hijack, UPGRADED_HEAD } from '../../engine/hijack.js';
+import type {
+  ContainerLocation,
+  CreateBody,
+  StreamPurpose,
+  StreamTarget,
+  WaitCondition,
+} from '../../cluster/cluster.js';
+import { hijack, UPGRADED_HEAD, websocketAccepted } from '../../engine/hijack.js';
 import { engineRequest } from '../../engine/request.js';
 import { ManagerError } from '../../errors.js';
 
@@ -102,7 +109,7 @@ async function wait(ctx: Context): Promise<void> {
 }
 
 /**
- * Passes the call to the engine, lets the cluster refresh what it changed (pause, unpause, update), and only then
+ * Passes the call to the engine, lets the cluster refresh what it changed (pause, unpause), and only then
  * answers: the client's next call (an inspect right after `docker pause`) must see the change.
  */
 function proxyAndRefresh(suffix: string) {
@@ -119,6 +126,24 @@ function proxyAndRefresh(suffix: string) {
     ctx.res.writeHead(answer.status, answer.body.length ? { 'Content-Type': 'application/json' } : {});
     ctx.res.end(answer.body);
   };
+}
+
+/**
+ * `docker update`: passed to the engine; what the engine accepts but does not apply is added to its Warnings (see
+ * update-fields.ts), so a client is told instead of left to find the old value in an inspect.
+ */
+async function update(ctx: Context, body: ContainerUpdateBody): Promise<void> {
+  const cluster = ctx.services.cluster;
+  const location = await cluster.locateContainer(ctx.param('name'));
+  const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/update'), body);
+  if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, answer.message);
+  await cluster.containerChanged(location);
+  const engineWarnings = ((answer.json as { Warnings?: string[] | null } | undefined)?.Warnings ?? []) as string[];
+  const warnings = [
+    ...engineWarnings,
+    ...ignoredByUpdate(body as Record<string, unknown>, location.engine.name || location.engine.addr),
+  ];
+  ctx.send(200, { Warnings: warnings.length ? warnings : null });
 }
 
 function proxied(suffix: string) {
@@ -257,19 +282,36 @@ async function stats(ctx: Context): Promise<void> {
 /** After the container ended, the engine's attach stream gets this long to deliver the last output. */
 const ATTACH_DRAIN_MS = 2000;
 
+/**
+ * How long the output of a logs-only attach (`stream=0`) waits behind its `101` answer. The Docker SDK for Python
+ * reads that answer through a buffered reader and then reads the raw socket: whatever came in the same read as the
+ * answer is lost, and `attach(stream=False, logs=True)` returns nothing. Passed through as the engine sends them, the
+ * two often arrive together (measured with the SDK, 100 attaches to an ended container: 64 empty through the
+ * manager, 23 straight against dockerd); held back this long, none were (with the machine loaded, a 5 ms gap still
+ * lost 1 in 100, 20 ms none).
+ */
+const LOGS_ONLY_GAP_MS = 50;
+
 const attachHijack: Hijack = async (request, socket, head, services) => {
   const abort = new AbortController();
   socket.once('close', () => abort.abort());
-  const target = services.cluster.streamTarget(request.params.name ?? '', 'attach', abort.signal);
+  const ref = request.params.name ?? '';
   const version = /^\/v\d+\.\d+\//.exec(request.req.url ?? '')?.[0] ?? '/';
-  const suffix = request.path.endsWith('/ws') ? '/attach/ws' : '/attach';
+  const websocket = request.path.endsWith('/ws');
   const query = new URLSearchParams(request.query);
+  if (!websocket && !isTrue(query.get('stream')) && !wantsStdin(query)) {
+    await logsOnlyAttach(services.cluster.streamTarget(ref, 'logs', abort.signal), version, query, socket);
+    return;
+  }
+  const target = services.cluster.streamTarget(ref, 'attach', abort.signal);
+  const suffix = websocket ? '/attach/ws' : '/attach';
   let location: ContainerLocation | undefined;
   let answered = false;
   if ('now' in target) location = target.now;
   else {
     // The client starts the container only after this attach is answered, so answer now and attach when it runs.
-    socket.write(UPGRADED_HEAD);
+    const key = request.req.headers['sec-websocket-key'];
+    socket.write(websocket && typeof key === 'string' ? websocketAccepted(key) : UPGRADED_HEAD);
     answered = true;
     if ('none' in target) {
       socket.end();
@@ -282,10 +324,10 @@ const attachHijack: Hijack = async (request, socket, head, services) => {
       return;
     }
     location = found.location;
-    if (target.replay && !wantsStdin(query)) {
+    if (target.replay && !wantsStdin(query) && !websocket) {
       // Nothing to send in: the container's log, followed to its end, is exactly what the attach would have shown,
       // and unlike an attach it ends by itself even when the container finished before we got there.
-      followLogsInto(location, version, query, socket);
+      logsInto(location, version, query, socket, true);
       return;
     }
     if (target.replay) query.set('logs', '1');
@@ -308,19 +350,47 @@ const attachHijack: Hijack = async (request, socket, head, services) => {
   void target.ended?.then(() => setTimeout(() => stream.close(), ATTACH_DRAIN_MS).unref());
 };
 
-function wantsStdin(query: URLSearchParams): boolean {
-  const stdin = query.get('stdin');
-  return stdin === '1' || stdin === 'true' || stdin === 'True';
+/**
+ * An attach that only asks for the output so far (`stream=0`, as `attach(stream=False, logs=True)` sends): the
+ * container's log to this moment, or nothing without `logs`, then the end, as dockerd answers it. Our own `101`
+ * goes first and alone (see LOGS_ONLY_GAP_MS).
+ */
+async function logsOnlyAttach(
+  target: StreamTarget,
+  version: string,
+  query: URLSearchParams,
+  socket: Socket,
+): Promise<void> {
+  socket.setNoDelay(true);
+  socket.write(UPGRADED_HEAD);
+  const gap = new Promise((resolve) => setTimeout(resolve, LOGS_ONLY_GAP_MS));
+  const found = 'now' in target ? target.now : 'later' in target ? (await target.later)?.location : undefined;
+  await gap;
+  if (!found || !isTrue(query.get('logs'))) {
+    socket.end();
+    return;
+  }
+  logsInto(found, version, query, socket, false);
 }
 
-/** Streams `GET /logs?follow=1` (its body: the same framing an attach uses) into a hijacked connection. */
-function followLogsInto(
+function isTrue(value: string | null): boolean {
+  return value === '1' || value === 'true' || value === 'True';
+}
+
+function wantsStdin(query: URLSearchParams): boolean {
+  return isTrue(query.get('stdin'));
+}
+
+/** Streams `GET /logs` (its body: the same framing an attach uses), followed or not, into a hijacked connection. */
+function logsInto(
   location: ContainerLocation,
   version: string,
   attachQuery: URLSearchParams,
   socket: Socket,
+  follow: boolean,
 ): void {
-  const query = new URLSearchParams({ follow: '1', tail: 'all' });
+  const query = new URLSearchParams({ tail: 'all' });
+  if (follow) query.set('follow', '1');
   for (const name of ['stdout', 'stderr']) if (attachQuery.get(name)) query.set(name, attachQuery.get(name)!);
   const request = location.engine.transport.request({
     method: 'GET',
@@ -404,10 +474,7 @@ export const containerRoutes: Route[] = [
   },
   { method: 'POST', pattern: '/containers/*name/pause', handler: proxyAndRefresh('/pause'), query: none },
   { method: 'POST', pattern: '/containers/*name/unpause', handler: proxyAndRefresh('/unpause'), query: none },
-  route(
-    { method: 'POST', pattern: '/containers/*name/update', query: none, body: bodies.containerUpdate },
-    proxyAndRefresh('/update'),
-  ),
+  route({ method: 'POST', pattern: '/containers/*name/update', query: none, body: bodies.containerUpdate }, update),
   { method: 'POST', pattern: '/containers/*name/resize', handler: proxied('/resize'), query: resizeQuery },
   {
     method: 'POST',

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { fanOut } from '../fanout.js';
 import { enginesWithImage, firstEngineWithImage, listImages, removeImage, tagImage } from '../../cluster/images.js';
-import { badParameter, noSuchImage, notFound, notImplemented, unavailable } from '../../errors.js';
+import { badParameter, noSuchImage, notFound, unavailable } from '../../errors.js';
 
 async function list(ctx: Context): Promise<void> {
   ctx.send(200, await listImages(ctx.services.cluster.engines(), ctx.query));
@@ -103,10 +103,6 @@ async function search(ctx: Context): Promise<void> {
   await proxyTo(ctx, engine, enginePath(ctx, '/images/search'));
 }
 
-function build(): never {
-  throw notImplemented('docker build is not supported by Mesoswarm yet: build on an engine, then use the image');
-}
-
 export const imageRoutes: Route[] = [
   {
     method: 'GET',
@@ -137,7 +133,6 @@ export const imageRoutes: Route[] = [
     // The registry refuses a limit outside 1..100 (a 400 from dockerd); `abc` gets 20.10's strconv error as a 500.
     query: { term: q.string(), limit: q.int({ min: 1, max: 100 }), filters: q.filters() },
   },
-  { method: 'POST', pattern: '/build', handler: build },
   { method: 'GET', pattern: '/images/*name/json', handler: lookup('/json'), query: {} },
   { method: 'GET', pattern: '/images/*name/history', handler: lookup('/history'), query: {} },
   { method: 'GET', pattern: '/images/*name/get', handler: onHolder('/get'), query: {} },

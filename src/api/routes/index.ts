@@ -4,6 +4,8 @@ import { systemRoutes } from './system.js';
 import { containerRoutes } from './containers.js';
 import { execRoutes } from './exec.js';
 import { imageRoutes } from './images.js';
+import { buildRoutes } from './build.js';
+import { pruneRoutes } from './prune.js';
 import { networkRoutes } from './networks.js';
 import { volumeRoutes } from './volumes.js';
 import { unsupportedRoutes } from './unsupported.js';
@@ -13,6 +15,8 @@ export const apiRoutes: readonly Route[] = [
   ...containerRoutes,
   ...execRoutes,
   ...imageRoutes,
+  ...buildRoutes,
+  ...pruneRoutes,
   ...networkRoutes,
   ...volumeRoutes,
   ...unsupportedRoutes,

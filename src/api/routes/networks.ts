@@ -5,6 +5,7 @@ import { bodies, q, type NetworkConnectBody, type NetworkCreateBody } from '../s
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { createNetwork, listNetworks, resolveNetwork } from '../../cluster/networks.js';
+import { withOwnerLabel } from '../../cluster/prune.js';
 import { engineRequest } from '../../engine/request.js';
 import { badParameter, conflict } from '../../errors.js';
 
@@ -19,7 +20,8 @@ async function inspect(ctx: Context): Promise<void> {
 
 async function create(ctx: Context, body: NetworkCreateBody): Promise<void> {
   if (!body.Name) throw badParameter('network name is required');
-  const { answer } = await createNetwork(ctx.services.cluster.engines(), body);
+  const cluster = ctx.services.cluster;
+  const { answer } = await createNetwork(cluster.engines(), withOwnerLabel(body, cluster.ownerLabel));
   ctx.send(201, answer);
 }
 

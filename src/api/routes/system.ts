@@ -5,6 +5,7 @@ import { route, type Route } from '../router.js';
 import { bodies, q, type AuthConfigBody } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
+import { buildInfo } from '../../util/build-info.js';
 import { eventFilter, type ClusterEvent } from '../../cluster/events.js';
 import { parseFilters } from '../../cluster/container-filters.js';
 import { badParameter, unavailable } from '../../errors.js';
@@ -28,15 +29,16 @@ function ping(ctx: Context): void {
 
 function version(ctx: Context): void {
   const v = ctx.services.version;
+  const build = buildInfo();
   const details = {
     ApiVersion: API_VERSION,
     MinAPIVersion: MIN_API_VERSION,
     Os: process.platform,
     Arch: archName(),
     KernelVersion: os.release(),
-    GitCommit: '',
+    GitCommit: build.commit ?? '',
     GoVersion: `node ${process.version}`,
-    BuildTime: '',
+    BuildTime: build.builtAt ?? '',
   };
   ctx.send(200, {
     Platform: { Name: 'Mesoswarm' },

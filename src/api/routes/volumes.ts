@@ -5,6 +5,7 @@ import { bodies, q, type VolumeCreateBody } from '../schema/index.js';
 import type { Context } from '../context.js';
 import { enginePath, proxyTo } from '../proxy.js';
 import { createVolume, listVolumes, removeVolume, resolveVolume } from '../../cluster/volumes.js';
+import { withOwnerLabel } from '../../cluster/prune.js';
 
 async function list(ctx: Context): Promise<void> {
   ctx.send(200, { Volumes: await listVolumes(ctx.services.cluster.engines(), ctx.query), Warnings: null });
@@ -16,7 +17,8 @@ async function inspect(ctx: Context): Promise<void> {
 }
 
 async function create(ctx: Context, body: VolumeCreateBody): Promise<void> {
-  ctx.send(201, await createVolume(ctx.services.cluster.engines(), body));
+  const cluster = ctx.services.cluster;
+  ctx.send(201, await createVolume(cluster.engines(), withOwnerLabel(body, cluster.ownerLabel)));
 }
 
 async function remove(ctx: Context): Promise<void> {

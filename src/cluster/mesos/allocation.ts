@@ -17,6 +17,7 @@ import {
 } from '../../mesos/index.js';
 import type { CreateBody } from '../cluster.js';
 import { badParameter } from '../../errors.js';
+import { sharesAsCpus, type CpuSharesMeaning } from '../cpu-shares.js';
 
 const MiB = 1024 * 1024;
 
@@ -142,6 +143,8 @@ function withRole(resource: Resource, role: string | undefined): Resource {
 export interface NeedDefaults {
   readonly defaultCpus: number | undefined;
   readonly defaultMemMb: number | undefined;
+  /** What CpuShares means (`mesos.cpushares`); Swarm's number of CPUs when unset. */
+  readonly cpuShares?: CpuSharesMeaning;
 }
 
 /**
@@ -152,7 +155,7 @@ export function resourceNeed(config: CreateBody, defaults: NeedDefaults): Resour
   const host = config.HostConfig ?? {};
   const nano = Number(host.NanoCpus ?? 0);
   const shares = Number(host.CpuShares ?? 0);
-  let cpus = nano > 0 ? nano / 1e9 : shares > 0 ? shares : 0;
+  let cpus = nano > 0 ? nano / 1e9 : sharesAsCpus(shares, defaults.cpuShares ?? 'cpus');
   const memory = Number(host.Memory ?? 0);
   let memMb = memory > 0 ? Math.ceil((memory / MiB) * 1000) / 1000 : 0;
   if (cpus === 0 && memMb === 0 && defaults.defaultCpus === undefined && defaults.defaultMemMb === undefined) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type {
+  BuildTarget,
   Cluster,
   ClusterInfo,
   ContainerLocation,
@@ -26,16 +27,21 @@ import { EventLog, type EventNode } from '../events.js';
 import { containerPredicate, impliesAll } from '../container-filters.js';
 import { validateContainerName } from '../names.js';
 import { placementRequest } from '../placement-request.js';
+import type { CpuSharesMeaning } from '../cpu-shares.js';
 import { pinToNetworkNode } from '../networks.js';
 import type { EngineSettings } from '../engine-pool.js';
 import type { ClusterOptionKey } from '../options.js';
 import { labelsLine, naturalCompare } from '../info.js';
 import { AgentRegistry } from './agents.js';
-import { ContainerStore } from './store.js';
+import { ContainerStore, linkAlias } from './store.js';
 import { MesosContainer, dockerDetail } from './container.js';
 import { MesosFramework } from './framework.js';
+import { buildTarget } from './build.js';
+import { pruneStopped } from './prune.js';
+import { diskUsage, type Filters, type OwnerLabel } from '../prune.js';
+import { splitLink } from '../names.js';
 import { resourceNeed, portNeeds, type NeedDefaults } from './allocation.js';
-import { buildTaskInfo, stopSeconds } from './task-info.js';
+import { MESOS_TASK_LABEL, buildTaskInfo, stopSeconds } from './task-info.js';
 import { generatedName } from './names.js';
 import { extractSchedulingExpressions, validateSchedulingLabels, type Scheduler } from '../../scheduler/index.js';
 import { formatRanges, formatScalar, redactMasterAddress, scalarTotals } from '../../mesos/index.js';
@@ -46,7 +52,18 @@ import type { Logger } from '../../util/logger.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import type { ClusterOverview, OverviewOptions } from '../overview.js';
 import { countClientEvents, mesosGauges, mesosOverview, type MesosObserved } from './overview.js';
-import { ManagerError, badParameter, conflict, notModified, serverError, unavailable } from '../../errors.js';
+import {
+  ManagerError,
+  badParameter,
+  conflict,
+  noSuchContainer,
+  notModified,
+  serverError,
+  unavailable,
+  unhealthyNode,
+} from '../../errors.js';
+import { refuseHexImageName } from '../images.js';
+import { refuseUnknownVolumeDrivers } from '../volumes.js';
 
 export interface MesosClusterOptions {
   /** The manager's positional argument: `host:port`, `zk://…/mesos`, `http(s)://…`, `file:///path`. */
@@ -77,6 +94,9 @@ function currentUser(): string {
   }
 }
 
+/** Marks what the manager made on the agents' daemons, with its framework name (see ownerLabel). */
+export const MESOS_FRAMEWORK_LABEL = 'com.docker.swarm.mesos.framework';
+
 const OPEN_LIST = Buffer.from('[');
 const COMMA = Buffer.from(',');
 const CLOSE_LIST = Buffer.from(']');
@@ -94,6 +114,8 @@ export class MesosCluster implements Cluster {
   readonly #streams = new Map<string, number>();
   /** Each container's resource need, for `docker info` (resourceNeed per container per call was most of its cost). */
   readonly #needs = new WeakMap<MesosContainer, { readonly cpus: number; readonly memMb: number }>();
+  /** On what the manager makes on the agents' shared daemons (builds, networks, volumes): prunes touch only that. */
+  readonly ownerLabel: OwnerLabel;
   #framework: MesosFramework | undefined;
   #infoCache: { stamp: string; at: number; costMs: number; value: ClusterInfo } | undefined;
   #zookeeper: ZooKeeperValue | undefined;
@@ -105,9 +127,11 @@ export class MesosCluster implements Cluster {
     this.#store = new ContainerStore(this.eventLog, (c) => this.#eventNode(c), this.#log);
     this.#agents = new AgentRegistry(options.engine, this.#log);
     const opt = (key: ClusterOptionKey) => options.options.get(key);
+    this.ownerLabel = [MESOS_FRAMEWORK_LABEL, String(opt('mesos.name') ?? 'swarm')];
     this.#defaults = {
       defaultCpus: opt('mesos.defaultcpus') as number | undefined,
       defaultMemMb: opt('mesos.defaultmem') as number | undefined,
+      cpuShares: (opt('mesos.cpushares') as CpuSharesMeaning | undefined) ?? 'cpus',
     };
   }
 
@@ -202,9 +226,11 @@ export class MesosCluster implements Cluster {
   async createContainer(body: CreateBody, name: string | undefined, _auth: string | undefined): Promise<string> {
     if (name) validateContainerName(name);
     if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
+    refuseHexImageName(body.Image, undefined);
     const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
     validateSchedulingLabels(moved.Labels);
     const config = await this.#pinToNetwork({ ...body, Env: moved.Env ?? body.Env, Labels: moved.Labels });
+    refuseUnknownVolumeDrivers(config, this.#agents.engines());
     resourceNeed(config, this.#defaults);
     this.#checkTranslatable(config);
     const chosen = name?.replace(/^\//, '') || generatedName((n) => this.#nameTaken(n));
@@ -278,7 +304,7 @@ export class MesosCluster implements Cluster {
     }
     const need = resourceNeed(c.config, this.#defaults);
     try {
-      await this.framework.launch(c, placementRequest(c.config), need);
+      await this.framework.launch(c, placementRequest(c.config, this.#defaults.cpuShares), need);
     } catch (err) {
       // As dockerd does: a `--rm` container that cannot start is removed (its client waits for that).
       if (c.config.HostConfig?.AutoRemove && !c.isRunning) await this.#forget(c, true).catch(() => undefined);
@@ -324,8 +350,8 @@ export class MesosCluster implements Cluster {
   }
 
   async removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
+    if (options.link) return this.#removeLink(ref);
     const c = this.#resolve(ref);
-    if (options.link) throw badParameter('removing links is not supported by the mesos driver');
     if (c.isRunning || c.isStarting) {
       if (!options.force) {
         throw conflict(
@@ -336,6 +362,32 @@ export class MesosCluster implements Cluster {
       if (!this.framework.cancel(c, 'removed')) await this.framework.kill(c, 0);
     }
     await this.#forget(c, options.volumes);
+  }
+
+  /**
+   * `docker rm --link parent/alias`: the link goes from the parent's Docker container (named by its Mesos name on its
+   * agent, which is what the link is registered under) and from its config, so a later start does not link again.
+   */
+  async #removeLink(ref: string): Promise<void> {
+    const { parent: parentRef, alias } = splitLink(ref);
+    const parent = this.#resolve(parentRef);
+    if (!((parent.config.HostConfig?.Links ?? []) as string[]).some((link) => linkAlias(link) === alias)) {
+      throw noSuchContainer(ref);
+    }
+    const dockerName = parent.task?.dockerName;
+    if (parent.isRunning && dockerName) {
+      const location = await this.locateContainer(parentRef);
+      const answer = await engineRequest(
+        location.engine,
+        'DELETE',
+        `/containers/${encodeURIComponent(dockerName)}/${encodeURIComponent(alias)}?link=1`,
+      );
+      if (answer.status >= 300) {
+        throw new ManagerError('ENGINE', answer.status, answer.message.split(dockerName).join(parent.name));
+      }
+      await this.containerChanged(location);
+    }
+    await this.#store.unlink(parent, alias);
   }
 
   async #forget(c: MesosContainer, volumes: boolean): Promise<void> {
@@ -444,16 +496,20 @@ export class MesosCluster implements Cluster {
   async locateContainer(ref: string): Promise<ContainerLocation> {
     const c = this.#resolve(ref);
     const location = this.#location(c);
-    if (location) return location;
+    if (location) return this.#reachable(ref, c, location);
     if (c.task?.engineAddress && (c.isRunning || c.hasExited)) {
       await this.framework.findDocker(c);
       const found = this.#location(c);
-      if (found) return found;
+      if (found) return this.#reachable(ref, c, found);
     }
-    if (c.task?.dockerId && c.task.engineAddress) {
-      throw unavailable(`cannot reach the Docker engine of node ${c.nodeName} (${c.task.engineAddress})`);
-    }
+    if (c.task?.dockerId && c.task.engineAddress) throw unhealthyNode(ref, c.nodeName);
     throw conflict(`Container ${c.id} is not running`);
+  }
+
+  /** A location on an unhealthy engine is not used: nothing is sent there, and classic Swarm's words say why. */
+  #reachable(ref: string, c: MesosContainer, location: ContainerLocation): ContainerLocation {
+    if (!location.engine.isHealthy) throw unhealthyNode(ref, c.nodeName);
+    return location;
   }
 
   #location(c: MesosContainer): ContainerLocation | undefined {
@@ -479,7 +535,9 @@ export class MesosCluster implements Cluster {
       .then(() => undefined)
       .catch(() => undefined);
     const now = this.#location(c);
-    if (now && (purpose !== 'attach' || c.isRunning)) return { now, ended: purpose === 'attach' ? ended : undefined };
+    if (now && (purpose !== 'attach' || c.isRunning)) {
+      return { now: this.#reachable(ref, c, now), ended: purpose === 'attach' ? ended : undefined };
+    }
     if (purpose === 'logs' && !c.isStarting && !c.isRunning) return { none: true };
     // Attach before start (docker run), or follow a container still starting: wait for its Docker container.
     const startedTask = c.isRunning ? c.task?.taskId : undefined;
@@ -509,6 +567,44 @@ export class MesosCluster implements Cluster {
     if (!c) return;
     const answer = await engineRequest(location.engine, 'GET', `/containers/${location.engineContainerId}/json`);
     if (answer.status === 200) this.#store.noteDocker(c, dockerDetail(answer.json as ContainerDetails));
+  }
+
+  async pruneContainers(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    return pruneStopped(
+      this.#store.values(),
+      filters,
+      async (c) => {
+        const location = this.#location(c);
+        if (!location?.engine.isHealthy) return 0;
+        const answer = await engineRequest(
+          location.engine,
+          'GET',
+          `/containers/${location.engineContainerId}/json?size=1`,
+        );
+        return answer.status === 200 ? Number((answer.json as { SizeRw?: number }).SizeRw ?? 0) : 0;
+      },
+      (c) => this.#forget(c, false),
+    );
+  }
+
+  /** The agents' usage, with their containers narrowed to ours and named as `docker ps` names them. */
+  diskUsage(): Promise<Record<string, unknown>> {
+    return diskUsage(this.#agents.engines(), (engine, listed) =>
+      listed.flatMap((entry) => {
+        const c = this.#store.byTask(entry.Labels?.[MESOS_TASK_LABEL] ?? '');
+        if (!c || c.task?.engineAddress !== engine.address) return [];
+        return [{ ...entry, Id: c.id, Names: c.names }];
+      }),
+    );
+  }
+
+  buildTarget(placement: CreateBody): Promise<BuildTarget> {
+    return buildTarget(
+      () => this.#agents.all(),
+      (id) => this.framework.agentSnapshot(id),
+      this.#options.scheduler,
+      placementRequest(placement, this.#defaults.cpuShares),
+    );
   }
 
   rememberExec(execId: string, location: ContainerLocation): void {

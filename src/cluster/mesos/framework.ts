@@ -479,6 +479,11 @@ export class MesosFramework {
     }
   }
 
+  /** An agent as placement sees it, for placing what is not a task (a build: build.ts). */
+  agentSnapshot(agentId: string): AgentSnapshot {
+    return this.#snapshot(agentId);
+  }
+
   /** An agent as placement sees it; rebuilt only when its engine, attributes or containers changed. */
   #snapshot(agentId: string): AgentSnapshot {
     const agent = this.#agents.get(agentId)!;

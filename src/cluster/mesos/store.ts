@@ -164,6 +164,15 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     this.#event(container, 'rename', { oldName: `/${old}` });
   }
 
+  /** Drops the links named `alias` from a container's config (`docker rm --link`), so a later start links no more. */
+  async unlink(container: MesosContainer, alias: string): Promise<void> {
+    const host = container.config.HostConfig;
+    if (!host?.Links) return;
+    host.Links = host.Links.filter((link) => linkAlias(link) !== alias);
+    this.#changed(container);
+    await this.#write({ t: 'put', c: container.durable() });
+  }
+
   /** Starts a new task attempt (a start or a restart); durable before it resolves. */
   async beginTask(container: MesosContainer, task: TaskAttempt, durable: boolean): Promise<void> {
     if (container.task) this.#byTask.delete(container.task.taskId);
@@ -355,4 +364,10 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
 /** Each container's durable form, read as the iteration reaches it (a live view for the journal's compaction). */
 function* durables(containers: Iterable<MesosContainer>): Iterable<DurableContainer> {
   for (const c of containers) yield c.durable();
+}
+
+/** The alias a `--link` value names (`db` for `db`, `db:alias`, or dockerd's `/db:/web/alias`). */
+export function linkAlias(link: string): string {
+  const [target, alias] = link.split(':');
+  return (alias ?? target)!.replace(/^.*\//, '');
 }

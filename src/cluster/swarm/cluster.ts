@@ -4,6 +4,7 @@
 import type Dockerode from 'dockerode';
 import { randomHex } from '../../util/random.js';
 import type {
+  BuildTarget,
   Cluster,
   ClusterInfo,
   ContainerLocation,
@@ -16,6 +17,7 @@ import type {
 } from '../cluster.js';
 import type { Engine, ContainerDetails } from '../../engine/engine.js';
 import { engineCall } from '../../engine/call.js';
+import { engineRequest } from '../../engine/request.js';
 import { EnginePool, type EngineSettings } from '../engine-pool.js';
 import { ExecRegistry } from '../execs.js';
 import { EventLog } from '../events.js';
@@ -24,15 +26,18 @@ import { containerPredicate, impliesAll, type Filterable } from '../container-fi
 import { containerSummary, inspectWithNode } from '../container-format.js';
 import { engineNodeView, cpusToShares } from '../node-view.js';
 import { checkFitsSomeNode, placementRequest } from '../placement-request.js';
+import type { CpuSharesMeaning } from '../cpu-shares.js';
 import { nodeStatusLines } from '../info.js';
-import { validateContainerName, NameReservations } from '../names.js';
+import { validateContainerName, NameReservations, splitLink } from '../names.js';
 import { pinToNetworkNode } from '../networks.js';
 import { countBy, type ClusterOverview, type OverviewOptions } from '../overview.js';
 import { swarmOverview } from './overview.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import type { Discovery } from '../../discovery/discovery.js';
 import type { Logger } from '../../util/logger.js';
-import { ManagerError, badParameter, placementFailed } from '../../errors.js';
+import { ManagerError, badParameter, placementFailed, unhealthyNode } from '../../errors.js';
+import { refuseHexImageName } from '../images.js';
+import { diskUsage, pruneEngines, type Filters } from '../prune.js';
 import type { Scheduler } from '../../scheduler/index.js';
 import {
   extractSchedulingExpressions,
@@ -56,6 +61,8 @@ export interface SwarmClusterOptions {
   readonly scheduler: Scheduler;
   readonly overcommit: number;
   readonly createRetry: number;
+  /** What CpuShares means (`swarm.cpushares`). */
+  readonly cpuShares: CpuSharesMeaning;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -163,6 +170,7 @@ export class SwarmCluster implements Cluster {
   async createContainer(body: CreateBody, name: string | undefined, registryAuth: string | undefined): Promise<string> {
     if (name !== undefined && name !== '') validateContainerName(name);
     if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
+    refuseHexImageName(body.Image, this.#pool.healthy());
     const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
     const labels = { ...moved.Labels, [SWARM_ID_LABEL]: randomHex(32) };
     validateSchedulingLabels(labels);
@@ -178,7 +186,7 @@ export class SwarmCluster implements Cluster {
 
   async #placeAndCreate(body: CreateBody, name: string | undefined, auth: string | undefined): Promise<string> {
     const { config, node } = await pinToNetworkNode(() => this.#pool.all(), body);
-    const base = placementRequest(config);
+    const base = placementRequest(config, this.#options.cpuShares);
     // A local network exists on one node only, so the container must go there.
     const request = node ? { ...base, labels: withExpression(base.labels, CONSTRAINTS_LABEL, `node==${node}`) } : base;
     try {
@@ -228,7 +236,7 @@ export class SwarmCluster implements Cluster {
   }
 
   #nodeView(engine: Engine): NodeView {
-    let view = engineNodeView(engine, this.#options.overcommit);
+    let view = engineNodeView(engine, this.#options.overcommit, this.#options.cpuShares);
     for (const pending of this.#pending.get(engine) ?? []) view = withPending(view, pending);
     return view;
   }
@@ -241,8 +249,11 @@ export class SwarmCluster implements Cluster {
     request: PlacementRequest,
   ): Promise<string> {
     const host = { ...(config.HostConfig ?? {}) };
-    // Swarm's CpuShares is a number of CPUs; the engine wants real shares of its own CPUs.
-    if (!(Number(host.NanoCpus ?? 0) > 0) && request.cpus > 0) host.CpuShares = cpusToShares(request.cpus, engine.cpus);
+    // Swarm's CpuShares is a number of CPUs; the engine wants real shares of its own CPUs. Read as a weight, the
+    // shares go to the engine as written.
+    if (this.#options.cpuShares === 'cpus' && !(Number(host.NanoCpus ?? 0) > 0) && request.cpus > 0) {
+      host.CpuShares = cpusToShares(request.cpus, engine.cpus);
+    }
     const reservation = pendingContainer(request, { id: `pending-${randomHex(8)}`, name });
     const list = this.#pending.get(engine) ?? [];
     list.push(reservation);
@@ -255,7 +266,9 @@ export class SwarmCluster implements Cluster {
           name,
           authconfig: auth ? decodeAuth(auth) : undefined,
         } as never),
-      );
+      ).catch((err: unknown) => {
+        throw notFoundBesidesImage(err);
+      });
       await engine.refreshContainer(container.id);
       return container.id;
     } finally {
@@ -266,35 +279,61 @@ export class SwarmCluster implements Cluster {
   }
 
   async startContainer(ref: string): Promise<void> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     await this.#act(c, (container) => container.start());
   }
 
   async stopContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     await this.#act(c, (container) => container.stop(definedOnly({ t: timeoutSeconds, signal })));
   }
 
   async killContainer(ref: string, signal: string | undefined): Promise<void> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     await this.#act(c, (container) => container.kill(definedOnly({ signal })));
   }
 
   async restartContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     await this.#act(c, (container) => container.restart(definedOnly({ t: timeoutSeconds, signal })));
   }
 
   async removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void> {
-    const c = this.#index.resolve(ref);
+    if (options.link) {
+      await this.#removeLink(ref);
+      return;
+    }
+    const c = this.#reachable(ref);
     await this.#act(c, (container) =>
       container.remove({ force: options.force, v: options.volumes, link: options.link }),
     );
   }
 
+  /**
+   * `docker rm --link parent/alias`: the parent may be `node/name` here, so the reference is split at its last slash
+   * and the engine is asked with the parent's own name, which is what the link is registered under.
+   */
+  async #removeLink(ref: string): Promise<void> {
+    const { parent: parentRef, alias } = splitLink(ref);
+    const parent = this.#reachable(parentRef);
+    try {
+      const answer = await engineRequest(
+        parent.engine,
+        'DELETE',
+        `/containers/${encodeURIComponent(parent.name)}/${encodeURIComponent(alias)}?link=1`,
+      );
+      if (answer.status >= 300) {
+        const message = answer.message.split(`${parent.name}/${alias}`).join(ref);
+        throw new ManagerError('ENGINE', answer.status, message);
+      }
+    } finally {
+      await parent.engine.refreshContainer(parent.id).catch(() => undefined);
+    }
+  }
+
   async renameContainer(ref: string, newName: string): Promise<void> {
     validateContainerName(newName);
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     const release = this.#names.reserve(newName, (n) => this.#nameHolder(n, c.id));
     try {
       await this.#act(c, (container) => container.rename({ name: newName }));
@@ -304,7 +343,7 @@ export class SwarmCluster implements Cluster {
   }
 
   async waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     const result = await waitOnEngine(c.engine, c.id, condition, abort);
     // The client acts on the answer at once (`docker run --rm` then `docker ps -a`): the cache must already show the
     // exit or the removal, not wait for the engine's event to arrive.
@@ -351,7 +390,7 @@ export class SwarmCluster implements Cluster {
   }
 
   async inspectContainer(ref: string, size: boolean): Promise<Record<string, unknown>> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     const details = await engineCall(c.engine, () =>
       c.engine.docker.getContainer(c.id).inspect({ size } as Dockerode.ContainerInspectOptions),
     );
@@ -363,18 +402,43 @@ export class SwarmCluster implements Cluster {
   }
 
   async locateContainer(ref: string): Promise<ContainerLocation> {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     return { id: c.id, engineContainerId: c.id, engine: c.engine };
   }
 
   /** Containers here exist on their engine from create on: the engine answers every stream itself. */
   streamTarget(ref: string): StreamTarget {
-    const c = this.#index.resolve(ref);
+    const c = this.#reachable(ref);
     return { now: { id: c.id, engineContainerId: c.id, engine: c.engine } };
   }
 
   async containerChanged(location: ContainerLocation): Promise<void> {
     await location.engine.refreshContainer(location.engineContainerId).catch(() => undefined);
+  }
+
+  /** The engines are the cluster's: prunes act on all they hold. */
+  readonly ownerLabel = undefined;
+
+  async pruneContainers(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    return (await pruneEngines(this.#pool.all(), 'containers', filters, undefined)) as {
+      ContainersDeleted: string[];
+      SpaceReclaimed: number;
+    };
+  }
+
+  diskUsage(): Promise<Record<string, unknown>> {
+    // Named as `docker ps` names them.
+    return diskUsage(this.#pool.all(), (engine, listed) =>
+      listed.map((c) => ({ ...c, Names: (c.Names ?? []).map((n) => `/${engine.name}${n}`) })),
+    );
+  }
+
+  async buildTarget(placement: CreateBody): Promise<BuildTarget> {
+    for (const node of this.#select(placementRequest(placement, this.#options.cpuShares)).top(1)) {
+      const engine = this.#pool.all().find((e) => e.id === node.id && e.isHealthy);
+      if (engine) return { engine, node: engine.name };
+    }
+    throw placementFailed('no resources available to schedule container');
   }
 
   rememberExec(execId: string, location: ContainerLocation): void {
@@ -386,6 +450,13 @@ export class SwarmCluster implements Cluster {
   }
 
   // --- internals -----------------------------------------------------------------------------------------------
+
+  /** The container, unless its node is unhealthy: then nothing is sent there, and classic Swarm's words say why. */
+  #reachable(ref: string): SwarmContainer {
+    const c = this.#index.resolve(ref);
+    if (!c.engine.isHealthy) throw unhealthyNode(ref, c.engine.name);
+    return c;
+  }
 
   async #act(c: SwarmContainer, action: (container: ReturnType<Engine['docker']['getContainer']>) => Promise<unknown>) {
     try {
@@ -464,6 +535,17 @@ function withExpression(
 
 function definedOnly<T extends Record<string, unknown>>(query: T): Partial<T> {
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * An engine's 404 to a create that is not about the image (a volume driver that does not exist: "error looking up
+ * volume plugin x: plugin "x" not found") is the request's fault: a 400. Passed on as a 404, the docker CLI takes
+ * any 404 from create for a missing image, pulls it, and shows the registry's error instead of this one (classic
+ * Swarm answered these with a 500, so the CLI showed the message).
+ */
+function notFoundBesidesImage(err: unknown): unknown {
+  if (!(err instanceof ManagerError) || err.status !== 404 || /no such image/i.test(err.message)) return err;
+  return badParameter(err.message);
 }
 
 function decodeAuth(header: string): unknown {
