@@ -60,8 +60,11 @@ case "${1:-}" in
     # other agent's, other test runs' and the Mesos double's containers. The tests remove what they made.
     # --docker_remove_delay: finished containers stay long enough for `docker logs`/`wait` after the end, then go
     # (the default keeps them 6 hours).
+    # --docker: the first docker CLI on PATH (the machine's 28.x before Debian's 20.10). The 20.10 CLI refuses `--link`
+    # beside an explicit `--net bridge`, which is how the agent starts every bridge-networked container ("links are
+    # only supported for user-defined networks", exit 125); CLIs from 23 on take them.
     exec "$bin/mesos-agent" --master="$master" --ip=127.0.0.1 --hostname=127.0.0.1 --port="$port" \
-      --launcher_dir="$bin" --containerizers=docker,mesos --docker=/usr/bin/docker --docker_socket="$socket" \
+      --launcher_dir="$bin" --containerizers=docker,mesos --docker="$(command -v docker)" --docker_socket="$socket" \
       --isolation=posix/cpu,posix/mem --launcher=posix --systemd_enable_support=false --work_dir="$dir" \
       --attributes="rack:$rack;docker_port:$docker_port" --resources="cpus:4;mem:4096;ports:$ports" \
       --docker_kill_orphans=false --docker_remove_delay=10mins

@@ -71,7 +71,7 @@ test('mesos - docker build runs on the agent a constraint names; affinity:image 
       '{{index .Config.Labels "com.docker.swarm.mesos.framework"}}',
       tag,
     ]),
-    'swarm',
+    c.name,
   );
   assert.ok((await docker.ok(['images', '--filter', `node=${n2}`, '-q', tag])).length > 0, 'listed on its node');
   assert.equal(await docker.ok(['images', '--filter', `node=${n1}`, '-q', tag]), '');
