@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
 import { ManagerError, unavailable } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type PruneKind = 'containers' | 'images' | 'networks' | 'volumes';
 /** `[key, value]` of the label on everything the manager makes, when it does not own whole engines. */
@@ -79,7 +80,7 @@ export async function diskUsage(
   containers: (engine: Engine, listed: DfContainer[]) => DfContainer[],
 ): Promise<Record<string, unknown>> {
   const healthy = engines.filter((e) => e.isHealthy);
-  const answers = await Promise.all(healthy.map((e) => engineRequest(e, 'GET', '/system/df')));
+  const answers = await Promise.all(healthy.map(engineDiskUsage));
   let layers = 0;
   const images = new Map<string, Record<string, unknown>>();
   const listed: DfContainer[] = [];
@@ -104,6 +105,29 @@ export async function diskUsage(
     cache.push(...((body.BuildCache as unknown[] | null) ?? []));
   });
   return { LayersSize: layers, Images: [...images.values()], Containers: listed, Volumes: volumes, BuildCache: cache };
+}
+
+// A daemon runs one disk-usage walk at a time and answers a second caller 500 "a disk usage operation is already
+// running" (API 1.41). Two clients asking the manager at once share one walk per engine; a walk someone else started
+// on the daemon is waited out, as it ends by itself.
+const walking = new WeakMap<Engine, ReturnType<typeof engineRequest>>();
+const BUSY = /disk usage operation is already running/;
+const BUSY_RETRY_MS = 250;
+const BUSY_WAIT_MS = 60_000;
+
+function engineDiskUsage(engine: Engine): ReturnType<typeof engineRequest> {
+  let walk = walking.get(engine);
+  if (!walk) {
+    walk = (async () => {
+      for (const deadline = Date.now() + BUSY_WAIT_MS; ;) {
+        const answer = await engineRequest(engine, 'GET', '/system/df');
+        if (!(answer.status === 500 && BUSY.test(answer.message)) || Date.now() > deadline) return answer;
+        await sleep(BUSY_RETRY_MS);
+      }
+    })().finally(() => walking.delete(engine));
+    walking.set(engine, walk);
+  }
+  return walk;
 }
 
 /** A create body (network, volume) with the owner label added, when there is one. */

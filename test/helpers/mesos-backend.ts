@@ -187,6 +187,8 @@ async function startDouble(options: BackendOptions): Promise<MesosBackend> {
     allocationIntervalMs: 50,
     defaultKillGraceSeconds: 1,
     statusUpdateRetryMs: 1000,
+    // As the suite's real masters (.ci/mesos.sh): a new leader learns the agents only as they re-register.
+    inMemoryRegistry: true,
     ...(zkPath ? { zookeeper: { connect: ZOOKEEPER, path: zkPath } } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };

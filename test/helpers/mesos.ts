@@ -96,7 +96,20 @@ export async function startMesosTestCluster(options: ClusterOptions = {}): Promi
   let frameworkId: string;
   try {
     m = await start();
-    await waitForNodes(m, agentCount);
+    await waitForNodes(m, agentCount).catch(async (err: Error) => {
+      // Which framework holds the agents' offers, or which agent is gone, is what such a failure needs.
+      const seen = await backend.state().then(
+        (s) =>
+          JSON.stringify({
+            agents: s.slaves.map((a) => `${a.id} active=${a.active}`),
+            frameworks: s.frameworks.map(
+              (f) => `${f.name} active=${f.active} offers=${f.offers.length} tasks=${f.tasks.length}`,
+            ),
+          }),
+        (e: Error) => `master state unavailable: ${e.message}`,
+      );
+      throw new Error(`${err.message}; the master showed ${seen}`, { cause: err });
+    });
     frameworkId = await subscribedFramework(m);
   } catch (err) {
     // A manager left running would keep the test process alive after its last test.

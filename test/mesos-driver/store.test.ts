@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerStore } from '../../src/cluster/mesos/store.js';
 import { MesosContainer } from '../../src/cluster/mesos/container.js';
-import { canAdvance, exitCodeOf, phaseOf } from '../../src/cluster/mesos/task-phase.js';
+import { canAdvance, exitCodeOf, phaseAfter, phaseOf } from '../../src/cluster/mesos/task-phase.js';
 import { EventLog, type ClusterEvent } from '../../src/cluster/events.js';
 
 const node = () => ({ Name: 'n1', Id: 'S0', Addr: 'h:2375', Ip: 'h' });
@@ -32,6 +32,11 @@ test('task phases only move forward, with Mesos’ one way back from an unreacha
   assert.ok(!canAdvance('running', 'running'), 'a duplicate update changes nothing');
   assert.equal(phaseOf('TASK_DROPPED'), 'lost');
   assert.equal(phaseOf('TASK_LOST'), 'unreachable');
+  // A new leading master knows no agent until it re-registers: a task an agent had may still run.
+  assert.equal(phaseAfter('running', 'TASK_UNKNOWN'), 'unreachable');
+  assert.equal(phaseAfter('starting', 'TASK_UNKNOWN'), 'unreachable');
+  assert.equal(phaseAfter('launching', 'TASK_UNKNOWN'), 'lost', 'no agent ever confirmed it');
+  assert.equal(phaseAfter('unreachable', 'TASK_RUNNING'), 'running');
   assert.equal(exitCodeOf('failed', 'Container exited with status 3'), 3);
   assert.equal(exitCodeOf('finished', undefined), 0);
   assert.equal(exitCodeOf('killed', 'Container exited with status 143'), 143);

@@ -38,6 +38,12 @@ export interface MesosSimOptions {
   /** Allocation interval (default 1000 ms; 0 = allocate on every change). */
   allocationIntervalMs?: number;
   offerTimeoutMs?: number;
+  /** A framework gets no offer until this long after each SUBSCRIBED (default 0): a loaded master's allocator
+   * runs seconds later. */
+  firstOfferDelayMs?: number;
+  /** As a master run with --registry=in_memory: after a failover, reconciliation of a task on an agent that has not
+   * re-registered yet is answered TASK_UNKNOWN (TASK_LOST without PARTITION_AWARE), not held back. */
+  inMemoryRegistry?: boolean;
   /** First status-update retry (default 10 s; doubles up to statusUpdateRetryMaxMs, default 10 min). */
   statusUpdateRetryMs?: number;
   statusUpdateRetryMaxMs?: number;
@@ -115,6 +121,8 @@ export async function startMesosSim(opts: MesosSimOptions = {}): Promise<MesosSi
     heartbeatIntervalMs: (opts.heartbeatIntervalSeconds ?? 15) * 1000,
     allocationIntervalMs: opts.allocationIntervalMs ?? 1000,
     offerTimeoutMs: opts.offerTimeoutMs,
+    firstOfferDelayMs: opts.firstOfferDelayMs ?? 0,
+    inMemoryRegistry: opts.inMemoryRegistry ?? false,
     fuzzSeed,
     agentReregisterTimeoutMs: opts.agentReregisterTimeoutMs ?? 600_000,
     maxCompletedTasksPerFramework: opts.maxCompletedTasksPerFramework ?? 1000,

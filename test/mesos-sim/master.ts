@@ -44,6 +44,9 @@ export interface MasterConfig {
   allocationIntervalMs: number;
   /** --offer_timeout; undefined = offers never time out (the default). */
   offerTimeoutMs?: number;
+  firstOfferDelayMs: number;
+  /** --registry=in_memory: after a failover the master knows no agent until it re-registers. */
+  inMemoryRegistry: boolean;
   /** Seed of the RecordIO fuzz splitter for streams; undefined = no fuzzing. */
   fuzzSeed?: number;
   /** How long a disconnected agent may stay away before it is marked unreachable. */
@@ -88,6 +91,8 @@ export interface FrameworkRec {
   recovered: boolean;
   registeredTime: number;
   reregisteredTime?: number;
+  /** When the current subscription began (ms): config.firstOfferDelayMs counts from it. */
+  subscribedAtMs?: number;
   unregisteredTime?: number;
   failoverTimer?: NodeJS.Timeout;
   tasks: Map<string, TaskRec>;
@@ -111,6 +116,8 @@ export interface AgentRecord {
   pendingKills: Map<string, { frameworkId: string; taskId: string; graceNanos?: number }>;
   reregisterTimer?: NodeJS.Timeout;
   availableCache?: ResourceBag;
+  /** Recovering, but not in this master's registry (in memory, lost with the old leader): unknown till it returns. */
+  forgotten?: boolean;
 }
 
 export interface OfferRec {
@@ -285,6 +292,7 @@ export class Master implements AgentLink {
         tasks: new Set(),
         offers: new Set(),
         pendingKills: new Map(),
+        forgotten: this.config.inMemoryRegistry,
       };
       this.agents.set(id, rec);
       rec.reregisterTimer = setTimeout(() => this.restoreAgent(id), reregisterDelayMs);
@@ -356,6 +364,7 @@ export class Master implements AgentLink {
     const out: AllocationFramework[] = [];
     for (const fw of this.frameworks.values()) {
       if (!fw.connected || !fw.active) continue;
+      if (Date.now() - (fw.subscribedAtMs ?? 0) < this.config.firstOfferDelayMs) continue;
       out.push({
         id: fw.id,
         roles: fw.roles,
@@ -459,6 +468,9 @@ export class Master implements AgentLink {
     fw.stream = stream;
     fw.connected = true;
     fw.active = true;
+    fw.subscribedAtMs = Date.now();
+    if (this.config.firstOfferDelayMs > 0)
+      setTimeout(() => this.allocator.allocateSoon(), this.config.firstOfferDelayMs).unref();
     fw.unregisteredTime = undefined;
     stream.send(subscribedEvent(fw.id, this.config.heartbeatIntervalMs / 1000, this.identity));
     stream.startHeartbeats();
@@ -823,7 +835,9 @@ export class Master implements AgentLink {
       return;
     }
     const pa = isPartitionAware(fw);
-    const anyRecovering = [...this.agents.values()].some((r) => r.state === 'recovering');
+    // Only a master that recovered its registry knows which agents may still report a task.
+    const recovering = (r: AgentRecord | undefined) => r?.state === 'recovering' && !r.forgotten;
+    const anyRecovering = [...this.agents.values()].some(recovering);
     for (const t of tasks) {
       const taskId = t.task_id.value;
       const agentId = t.agent_id?.value;
@@ -833,7 +847,7 @@ export class Master implements AgentLink {
         continue;
       }
       const rec = agentId === undefined ? undefined : this.agents.get(agentId);
-      if ((agentId !== undefined && rec?.state === 'recovering') || (agentId === undefined && anyRecovering)) {
+      if ((agentId !== undefined && recovering(rec)) || (agentId === undefined && anyRecovering)) {
         continue; // the agent may still report it: no answer until it re-registers
       }
       const answer = (state: TaskState, message: string, unreachableTime?: bigint) =>
@@ -1145,6 +1159,7 @@ export class Master implements AgentLink {
     if (rec.reregisterTimer) clearTimeout(rec.reregisterTimer);
     rec.reregisterTimer = undefined;
     rec.state = 'registered';
+    rec.forgotten = false;
     rec.reregisteredTime = Date.now() / 1000;
     rec.unreachableTime = undefined;
     rec.used = new ResourceBag();
@@ -1220,6 +1235,7 @@ export class Master implements AgentLink {
       this.touch(rec);
       if (rec.state === 'registered' || rec.state === 'disconnected') {
         rec.state = 'recovering';
+        rec.forgotten = this.config.inMemoryRegistry;
         rec.reregisterTimer = setTimeout(() => this.restoreAgent(rec.agent.id), delay);
         rec.reregisterTimer.unref();
       }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { userInfo } from 'node:os';
 import { eventually, removeContainersNamed, uniquePrefix } from '../helpers/manager.js';
 import { dockerCli } from '../helpers/docker-cli.js';
+import { within } from '../helpers/deadline.js';
 import { engineNames } from '../helpers/nodes.js';
 import {
   doubleOnly,
@@ -21,14 +22,16 @@ const ENGINE1 = dockerCli('tcp://127.0.0.1:2375');
 let c: MesosTestCluster | undefined;
 let nodes: string[] = [];
 const images: string[] = [];
+const TASK_TIMEOUT_S = Math.ceil(within(3000) / 1000);
 
 before(async () => {
   if (!(await needBackend())) return;
   nodes = await engineNames();
-  // A 3 s task timeout keeps the "a launch waits" case short; 4 CPUs and 2 GB per agent on the double.
+  // A short task timeout keeps the "a launch waits" case short, yet long enough on a loaded machine to look at the
+  // held offers before it runs out; 4 CPUs and 2 GB per agent on the double.
   c = await startMesosTestCluster({
     double: { agents: engineAgents(1, { cpus: 4, mem: 2048 }) },
-    clusterOpts: ['mesos.tasktimeout=3s'],
+    clusterOpts: [`mesos.tasktimeout=${TASK_TIMEOUT_S}s`],
   });
 });
 after(async () => {
@@ -86,7 +89,7 @@ test('mesos - docker info: the agents are listed; offers are held only while a l
   assert.ok(held.some(([k, v]) => k === 'Queued' && v === '1'));
   const refused = await waiting;
   assert.notEqual(refused.code, 0);
-  assert.match(refused.stderr, /container failed to start after 3s/);
+  assert.match(refused.stderr, new RegExp(`container failed to start after ${TASK_TIMEOUT_S}s`));
   await eventually(async () => (await systemStatus()).some(([k, v]) => k === 'Offers' && v === '0'), 5000);
   assert.deepEqual(await tasksOf(`${P}big`), [], 'nothing was launched');
 });

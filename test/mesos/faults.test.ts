@@ -180,6 +180,20 @@ test('a heartbeat stall: the manager notices, re-subscribes with its framework I
   await audit(docker, cl.backend, cl.frameworkId);
 });
 
+test('first offers seconds after SUBSCRIBED (a loaded master): the idle manager still learns every agent', async (t) => {
+  if (doubleOnly(t, 'the double holds back a framework’s first allocation; a real master’s comes when it comes'))
+    return;
+  if (!(await needBackend(t))) return;
+  // Longer than the manager's idle hold: a manager that SUPPRESSed before its first offers would show no nodes.
+  const late = await startMesosTestCluster({ double: { firstOfferDelayMs: 3000 } });
+  cleanups.push(() => late.close());
+  const status = new Map(
+    JSON.parse(await late.m.docker.ok(['info', '--format', '{{json .SystemStatus}}'])) as [string, string][],
+  );
+  assert.equal(status.get('Nodes'), '2');
+  await late.m.docker.ok(['run', '--rm', '-m', '20m', 'busybox', 'true']);
+});
+
 test('a master failover while containers run and a start waits: tasks kept, the start completes, once', async (t) => {
   const cl = await cluster(t);
   if (!cl) return;

@@ -23,7 +23,7 @@ import { PlacementBoard, type AgentSnapshot, type PlacementItem } from './placem
 import { MESOS_NAME_LABEL, MESOS_TASK_LABEL, buildTaskInfo } from './task-info.js';
 import type { ContainerStore } from './store.js';
 import { MesosContainer, dockerDetail, type TaskAttempt } from './container.js';
-import { exitCodeOf, isTerminal, phaseOf } from './task-phase.js';
+import { exitCodeOf, isTerminal, phaseAfter, phaseOf } from './task-phase.js';
 import type { ResourceNeed } from './allocation.js';
 import type { NodeView, PlacementRequest } from '../../scheduler/types.js';
 import { formatDuration } from '../../util/duration.js';
@@ -120,6 +120,8 @@ export class MesosFramework {
   #passRunning: Promise<void> | undefined;
   #passAgain = false;
   #subscribed = false;
+  /** An OFFERS event came since the last SUBSCRIBED. */
+  #offered = false;
   #lastError = '';
   readonly #unreachableTimer: NodeJS.Timeout;
 
@@ -174,7 +176,7 @@ export class MesosFramework {
         { framework: s.frameworkId, master: s.master, resubscribed: s.resubscribed },
         'subscribed to Mesos',
       );
-      if (!this.#queue.size) this.#goIdle();
+      this.#offered = false;
       this.#schedulePass();
     });
     this.client.on('disconnected', (d) => {
@@ -321,6 +323,7 @@ export class MesosFramework {
   // --- offers and placement -------------------------------------------------------------------------------------
 
   #onOffers(offers: Offer[]): void {
+    this.#offered = true;
     for (const offer of offers) {
       const returning = this.#agents.get(offer.agent_id.value)?.active === false;
       const agent = this.#agents.observe(offer);
@@ -555,7 +558,9 @@ export class MesosFramework {
    * refuse filter and offers are SUPPRESSed (classic Swarm never did either, its issues #1401 and #1888).
    */
   #goIdle(): void {
-    if (this.#idleTimer || !this.#subscribed) return;
+    // Agents are known from their offers, and the first ones come an allocation cycle (on a loaded master, seconds)
+    // after SUBSCRIBED: SUPPRESSing before them would leave the cluster without nodes. Their arrival idles us.
+    if (this.#idleTimer || !this.#subscribed || !this.#offered) return;
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       if (this.#queue.size || !this.#subscribed) return;
@@ -604,8 +609,8 @@ export class MesosFramework {
   }
 
   async #apply(container: MesosContainer, status: TaskStatus): Promise<void> {
-    const phase = phaseOf(status.state);
     const task = container.task!;
+    const phase = phaseAfter(task.phase, status.state);
     const detail: Partial<TaskAttempt> = { message: status.message, reason: status.reason };
     if (status.agent_id) detail.agentId = status.agent_id.value;
     if (status.state === 'TASK_RUNNING' && status.data) {

@@ -71,6 +71,17 @@ export function phaseOf(state: TaskState): TaskPhase {
   }
 }
 
+/**
+ * The phase an update moves a task in `current` to. TASK_UNKNOWN says the master holds no record of the task, not
+ * that it ended: a master elected after a failover (its registry in memory) knows no agent until each re-registers,
+ * and answers reconciliation of their tasks so. A task an agent had is therefore unreachable until that agent is
+ * back (reconciliation then says TASK_RUNNING, or how it ended); one no agent ever confirmed is lost.
+ */
+export function phaseAfter(current: TaskPhase, state: TaskState): TaskPhase {
+  const onAgent = current === 'starting' || current === 'running' || current === 'killing' || current === 'unreachable';
+  return state === 'TASK_UNKNOWN' && onAgent ? 'unreachable' : phaseOf(state);
+}
+
 /** Docker's exit code for a finished task: the status in "Container exited with status N", else by phase. */
 export function exitCodeOf(phase: TaskPhase, message: string | undefined): number {
   const match = /exited with status (-?\d+)/.exec(message ?? '');
