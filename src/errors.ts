@@ -25,10 +25,8 @@ export const tooManyRequests = (message: string) => new ManagerError('TOO_MANY_R
 /** 404 for a container, as dockerd words it. */
 export const noSuchContainer = (ref: string) => new ManagerError('NO_SUCH_CONTAINER', 404, `No such container: ${ref}`);
 export const noSuchImage = (ref: string) => new ManagerError('NO_SUCH_IMAGE', 404, `No such image: ${ref}`);
-export const noSuchNetwork = (ref: string) => new ManagerError('NO_SUCH_NETWORK', 404, `network ${ref} not found`);
 export const noSuchVolume = (ref: string) => new ManagerError('NO_SUCH_VOLUME', 404, `get ${ref}: no such volume`);
 export const noSuchExec = (ref: string) => new ManagerError('NO_SUCH_EXEC', 404, `No such exec instance: ${ref}`);
-export const noSuchNode = (ref: string) => new ManagerError('NO_SUCH_NODE', 404, `No such node: ${ref}`);
 export const notFound = (message: string) => new ManagerError('NOT_FOUND', 404, message);
 
 /** 404 when a short reference matches several objects (dockerd answers 404 too, with this wording). */
@@ -49,8 +47,35 @@ export const notModified = (message: string) => new ManagerError('NOT_MODIFIED',
 
 export const notImplemented = (message: string) => new ManagerError('NOT_IMPLEMENTED', 501, message);
 
+/**
+ * What turned every node away: a filter (`filter` names it), the strategy's resource check, no node at all, or, in
+ * mesos mode, no offer held. Callers decide on this, never on the message text.
+ */
+export type PlacementKind = 'filter' | 'resources' | 'no-nodes' | 'no-offers';
+
+export class PlacementError extends ManagerError {
+  readonly kind: PlacementKind;
+  readonly filter: string | undefined;
+  constructor(message: string, kind: PlacementKind, filter?: string) {
+    super('PLACEMENT_FAILED', 500, message);
+    this.kind = kind;
+    this.filter = filter;
+  }
+}
+
 /** 500: placement found no node; the text is the scheduler's (classic Swarm's) explanation. */
-export const placementFailed = (message: string) => new ManagerError('PLACEMENT_FAILED', 500, message);
+export const placementFailed = (message: string, kind: PlacementKind = 'resources', filter?: string) =>
+  new PlacementError(message, kind, filter);
+
+/** 500: a container could not be started (launch failure, start timeout, removed while starting…). */
+export const startFailed = (message: string) => new ManagerError('START_FAILED', 500, message);
+
+/** An engine answered with an error of its own: its status and message go to the client as they are. */
+export const engineFailed = (status: number, message: string, cause?: unknown) =>
+  new ManagerError('ENGINE', status, message, cause === undefined ? undefined : { cause });
+
+/** 499 (nginx's "client closed request"): the client went away before the answer; nobody reads the body. */
+export const aborted = () => new ManagerError('ABORTED', 499, 'client went away');
 
 /** 500: an engine or Mesos failed underneath us. */
 export const serverError = (message: string, cause?: unknown) =>

@@ -5,7 +5,7 @@ import type http from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Engine } from '../engine/engine.js';
 import { splitLines } from '../engine/lines.js';
-import { ManagerError, unavailable } from '../errors.js';
+import { engineFailed, unavailable } from '../errors.js';
 
 interface Answer {
   readonly engine: Engine;
@@ -38,11 +38,7 @@ export async function fanOut(
   const ok = answers.filter((a) => a.response && a.status === 200);
   if (!ok.length) {
     const first = answers[0]!;
-    throw new ManagerError(
-      'ENGINE',
-      first.status || 500,
-      answers.length > 1 ? `${first.engine.name}: ${first.error}` : first.error!,
-    );
+    throw engineFailed(first.status || 500, answers.length > 1 ? `${first.engine.name}: ${first.error}` : first.error!);
   }
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.flushHeaders();

@@ -6,6 +6,7 @@ import { manage } from './manage.js';
 import { limitHeapGrowth } from './heap.js';
 import { buildManageConfig, type ManageFlags } from './options.js';
 import { LOG_FORMATS, defaultFormat, type LogFormat } from '../util/logger.js';
+import { describeClusterOptions } from '../cluster/options.js';
 import { goStyleFlags } from './go-flags.js';
 import { listDiscovery, type ListFlags } from './list.js';
 import { buildInfo, versionLine } from '../util/build-info.js';
@@ -61,6 +62,10 @@ program
   .option('--dashboard [bool]', 'serve the web dashboard at /dashboard/ (--dashboard=false turns it off)', 'true')
   .option('--refresh-on-node-filter', 'refresh a node when ps filters on it (not needed here)')
   .option('--container-name-refresh-filter <name>', 'refresh all nodes on this ps name filter (not needed here)')
+  .addHelpText(
+    'after',
+    () => `\nCluster options (--cluster-opt key=value, or the environment variable):\n${describeClusterOptions()}`,
+  )
   .action(async (discovery: string | undefined, flags: ManageFlags) => {
     const globals = program.opts<{ debug: boolean; logLevel: string; logFormat?: LogFormat }>();
     let config;

@@ -12,6 +12,8 @@ import { MesosCluster } from '../cluster/mesos/cluster.js';
 import { Scheduler } from '../scheduler/index.js';
 import type { ManageConfig } from './options.js';
 import type { Cluster } from '../cluster/cluster.js';
+import { clusterSettings } from '../cluster/options.js';
+import { mesosSettings } from '../cluster/mesos/settings.js';
 import { installProcessGuard } from './process-guard.js';
 import type { CpuSharesMeaning } from '../cluster/cpu-shares.js';
 
@@ -37,15 +39,16 @@ export async function startManager(
     refreshMaxMs: config.engineRefreshMaxMs,
     failureRetry: config.engineFailureRetry,
   };
+  const options = clusterSettings(config.clusterOptions);
   let cluster: Cluster;
   if (config.clusterDriver === 'swarm') {
     cluster = new SwarmCluster({
       discovery: createDiscovery(config.discovery, config.heartbeatMs),
       engine,
       scheduler,
-      overcommit: Number(config.clusterOptions.get('swarm.overcommit') ?? 0.05),
-      createRetry: Number(config.clusterOptions.get('swarm.createretry') ?? 0),
-      cpuShares: (config.clusterOptions.get('swarm.cpushares') as CpuSharesMeaning | undefined) ?? 'cpus',
+      overcommit: options['swarm.overcommit'],
+      createRetry: options['swarm.createretry'],
+      cpuShares: options['swarm.cpushares'] as CpuSharesMeaning,
       logger,
       metrics,
     });
@@ -54,9 +57,8 @@ export async function startManager(
       throw new Error('the mesos-experimental driver needs the Mesos master: host:port, zk://host:2181/mesos, …');
     }
     cluster = new MesosCluster({
-      master: config.discovery,
+      settings: mesosSettings(config.discovery, options, config.tls),
       scheduler,
-      options: config.clusterOptions,
       engine,
       logger,
       metrics,

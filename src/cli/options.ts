@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { parseDuration } from '../util/duration.js';
 import { parseClusterOptions, type ClusterDriverName, type ClusterOptionKey } from '../cluster/options.js';
 import { splitHostPort } from '../discovery/address.js';
-import type { ListenAddress, TlsFiles } from '../api/listen.js';
+import type { ListenAddress } from '../api/listen.js';
 import type { ApiLimits } from '../api/limits.js';
+import type { TlsFiles } from '../util/tls.js';
 
 export interface ManageFlags {
   host?: string[];

@@ -5,6 +5,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { ContainerCreateBody } from '../api/schema/container.js';
 import type { EventLog } from './events.js';
+import type { ExecRegistry } from './execs.js';
 import type { ClusterDriverName } from './options.js';
 import type { ClusterOverview, OverviewOptions } from './overview.js';
 import type { GaugeSources } from '../metrics/index.js';
@@ -83,6 +84,8 @@ export interface Cluster {
   readonly driver: ClusterDriverName;
   /** Every Docker event of the cluster, decorated with its node, with the recent history for `since`. */
   readonly eventLog: EventLog;
+  /** Which container each exec instance belongs to (an exec is started, resized and inspected by its own ID). */
+  readonly execs: ExecRegistry;
   start(): Promise<void>;
   stop(): Promise<void>;
   info(): ClusterInfo;
@@ -139,7 +142,4 @@ export interface Cluster {
   pruneContainers(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
   /** `GET /system/df` for the cluster. */
   diskUsage(): Promise<Record<string, unknown>>;
-  /** Records which container an exec instance belongs to, and finds it again. */
-  rememberExec(execId: string, location: ContainerLocation): void;
-  locateExec(execId: string): ContainerLocation;
 }

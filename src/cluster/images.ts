@@ -3,7 +3,7 @@
 // that has it. Pulls and loads fan out in the API layer, which streams their progress.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, badParameter, noSuchImage } from '../errors.js';
+import { badParameter, engineFailed, noSuchImage } from '../errors.js';
 
 type ImageEntry = Record<string, unknown> & { Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null };
 
@@ -23,7 +23,7 @@ export async function listImages(engines: readonly Engine[], query: URLSearchPar
   );
   const merged = new Map<string, ImageEntry>();
   for (const answer of answers) {
-    if (answer.status !== 200) throw new ManagerError('ENGINE', answer.status, answer.message);
+    if (answer.status !== 200) throw engineFailed(answer.status, answer.message);
     for (const image of answer.json as ImageEntry[]) {
       const seen = merged.get(image.Id);
       if (!seen) {
@@ -42,7 +42,7 @@ export function enginesWithImage(engines: readonly Engine[], ref: string): Engin
   return engines.filter((engine) => engine.isHealthy && engine.images.some((image) => imageMatches(image, ref)));
 }
 
-export function imageMatches(
+function imageMatches(
   image: { Id: string; RepoTags?: string[] | null; RepoDigests?: string[] | null },
   ref: string,
 ): boolean {
@@ -82,7 +82,7 @@ export async function tagImage(engines: readonly Engine[], ref: string, query: U
   if (!holders.length) throw noSuchImage(ref);
   for (const engine of holders) {
     const answer = await engineRequest(engine, 'POST', `/images/${encodeURIComponent(ref)}/tag?${query}`);
-    if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, answer.message);
+    if (answer.status >= 300) throw engineFailed(answer.status, answer.message);
     await engine.refreshImages();
   }
 }
@@ -95,14 +95,14 @@ export async function removeImage(engines: readonly Engine[], ref: string, query
   for (const engine of holders) {
     const answer = await engineRequest(engine, 'DELETE', `/images/${encodeURIComponent(ref)}?${query}`);
     if (answer.status === 404) continue;
-    if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, `${engine.name}: ${answer.message}`);
+    if (answer.status >= 300) throw engineFailed(answer.status, `${engine.name}: ${answer.message}`);
     report.push(...((answer.json as unknown[]) ?? []));
     await engine.refreshImages();
   }
   return report;
 }
 
-export function parseJsonFilters(raw: string | null): Record<string, string[]> {
+function parseJsonFilters(raw: string | null): Record<string, string[]> {
   if (!raw) return {};
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
@@ -114,7 +114,7 @@ export function parseJsonFilters(raw: string | null): Record<string, string[]> {
     }
     return out;
   } catch {
-    throw new ManagerError('BAD_PARAMETER', 400, `invalid filter: ${raw}`);
+    throw badParameter(`invalid filter: ${raw}`);
   }
 }
 

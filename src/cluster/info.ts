@@ -1,11 +1,21 @@
-// The per-node lines of `docker info` (classic Swarm's SystemStatus layout), shared by both drivers:
+// The header and per-node lines of `docker info` (classic Swarm's SystemStatus layout), shared by both drivers:
 //  <name>: <addr>
 //   └ ID, Status, Containers, Reserved CPUs, Reserved Memory, Labels, Error, UpdatedAt, ServerVersion
 import type { Engine } from '../engine/engine.js';
 import type { NodeView } from '../scheduler/types.js';
+import type { Scheduler } from '../scheduler/index.js';
 import { humanBytes } from '../util/bytes.js';
 
 export type StatusLine = readonly [string, string];
+
+/** The first lines of both drivers' `docker info`: the manager's role and how it places containers. */
+export function infoHeader(scheduler: Scheduler): StatusLine[] {
+  return [
+    ['Role', 'primary'],
+    ['Strategy', scheduler.strategy],
+    ['Filters', scheduler.filters.join(', ')],
+  ];
+}
 
 const STATE_NAMES = { pending: 'Pending', healthy: 'Healthy', unhealthy: 'Unhealthy', disconnected: 'Disconnected' };
 
@@ -19,11 +29,7 @@ export function nodeStatusLines(engines: readonly Engine[], view: (engine: Engin
   return out;
 }
 
-export function nodeDetailLines(
-  engine: Engine,
-  view: NodeView | undefined,
-  extraLabels: Readonly<Record<string, string>> = {},
-): StatusLine[] {
+function nodeDetailLines(engine: Engine, view: NodeView | undefined): StatusLine[] {
   const lines: StatusLine[] = [];
   lines.push(['  └ ID', engine.id ? `${engine.id}|${engine.addr}` : '']);
   lines.push(['  └ Status', STATE_NAMES[engine.state]]);
@@ -36,7 +42,7 @@ export function nodeDetailLines(
   } else lines.push(['  └ Containers', String(containers.length)]);
   lines.push(['  └ Reserved CPUs', `${round(view?.usedCpus ?? 0)} / ${round(view?.totalCpus ?? 0)}`]);
   lines.push(['  └ Reserved Memory', `${humanBytes(view?.usedMemory ?? 0)} / ${humanBytes(view?.totalMemory ?? 0)}`]);
-  lines.push(labelsLine({ ...(view?.labels ?? engine.labels), ...extraLabels }));
+  lines.push(labelsLine(view?.labels ?? engine.labels));
   if (engine.lastError) lines.push(['  └ Error', engine.lastError]);
   lines.push(['  └ UpdatedAt', engine.updatedAt.toISOString().replace(/\.\d+Z$/, 'Z')]);
   lines.push(['  └ ServerVersion', engine.serverVersion]);

@@ -3,13 +3,13 @@
 // connected and disconnected on the node that holds them.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, badParameter, unavailable } from '../errors.js';
+import { badParameter, conflict, engineFailed, unavailable } from '../errors.js';
 import { parseFilters } from './container-filters.js';
 import { collect, dedupeGlobal, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
 
 export type NetworkEntry = Record<string, unknown> & { Id: string; Name: string; Scope?: string };
 
-export function collectNetworks(engines: readonly Engine[], query = ''): Promise<Scoped<NetworkEntry>[]> {
+function collectNetworks(engines: readonly Engine[], query = ''): Promise<Scoped<NetworkEntry>[]> {
   return collect(
     engines,
     `/networks${query ? `?${query}` : ''}`,
@@ -40,12 +40,12 @@ export async function createNetwork(
   const engine = pinned ?? leastBusy(engines);
   if (!engine) throw unavailable('No healthy node available in the cluster');
   const answer = await engineRequest(engine, 'POST', '/networks/create', { ...body, Name: name });
-  if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, answer.message);
+  if (answer.status >= 300) throw engineFailed(answer.status, answer.message);
   return { engine, answer: answer.json };
 }
 
 /** The healthy engine with the fewest containers: spread, for objects that need one node. */
-export function leastBusy(engines: readonly Engine[]): Engine | undefined {
+function leastBusy(engines: readonly Engine[]): Engine | undefined {
   return engines
     .filter((e) => e.isHealthy)
     .sort((a, b) => a.containers.size - b.containers.size || a.name.localeCompare(b.name))[0];
@@ -79,7 +79,7 @@ export async function pinToNetworkNode<T extends { HostConfig?: { NetworkMode?: 
     }
     if (found.global) continue;
     if (node !== undefined && node !== found.engine.name) {
-      throw new ManagerError('CONFLICT', 409, `networks ${[...wanted].join(', ')} are on different nodes`);
+      throw conflict(`networks ${[...wanted].join(', ')} are on different nodes`);
     }
     node = found.engine.name;
     rename.set(name, found.name);

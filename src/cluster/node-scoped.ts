@@ -3,7 +3,7 @@
 // tells the client to add the node, as classic Swarm answered.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, notFound } from '../errors.js';
+import { engineFailed, notFound } from '../errors.js';
 
 export interface Scoped<T> {
   readonly engine: Engine;
@@ -25,7 +25,7 @@ export async function collect<T>(
   const answers = await Promise.all(healthy.map((engine) => engineRequest(engine, 'GET', path)));
   const out: Scoped<T>[] = [];
   answers.forEach((answer, i) => {
-    if (answer.status !== 200) throw new ManagerError('ENGINE', answer.status, answer.message);
+    if (answer.status !== 200) throw engineFailed(answer.status, answer.message);
     for (const item of pick(answer.json)) out.push({ engine: healthy[i]!, item, ...identify(item) });
   });
   return out;

@@ -42,7 +42,7 @@ function withOvercommit(total: number, overcommit: number): number {
   return total + Math.trunc(total * overcommit);
 }
 
-export function containerOnNode(
+function containerOnNode(
   details: ContainerDetails,
   engineCpus: number,
   cpuShares: CpuSharesMeaning = 'cpus',

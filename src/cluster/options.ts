@@ -1,8 +1,10 @@
 // The `--cluster-opt key=value` catalogue: every key each driver understands, its environment fallback, default
 // and parser. Unlike classic Swarm, an unknown or misspelt key, or a value that does not parse, stops start-up with
 // a message naming the key (classic Swarm silently kept the default, its issue #1401).
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { CPU_SHARES_MEANINGS } from './cpu-shares.js';
 
 export type ClusterDriverName = 'swarm' | 'mesos-experimental';
@@ -14,7 +16,8 @@ interface OptionSpec {
   readonly driver: ClusterDriverName;
   readonly kind: Kind;
   readonly env?: string;
-  readonly default?: Value;
+  /** A value, or one read from the environment (a default that depends on who runs the manager). */
+  readonly default?: Value | ((env: NodeJS.ProcessEnv) => Value);
   readonly check?: (value: never) => string | undefined;
   /** The whole message for a value `check` refused, where classic Swarm's wording is the one scripts know. */
   readonly refusal?: (value: never) => string;
@@ -198,13 +201,60 @@ export const CLUSTER_OPTIONS = {
     driver: 'mesos-experimental',
     kind: 'string',
     env: 'SWARM_MESOS_STATE_DIR',
-    default: '.mesoswarm',
-    help: 'directory of the state file (framework ID, containers not yet launched) when the master is not zk://',
+    default: defaultStateDir,
+    help: 'directory of the state (framework ID, containers, agents; one folder per mesos.name): $XDG_STATE_HOME/mesoswarm, else /var/lib/mesoswarm as root, else ~/.local/state/mesoswarm',
   },
 } as const satisfies Record<string, OptionSpec>;
 
 export type ClusterOptionKey = keyof typeof CLUSTER_OPTIONS;
-export type ClusterOptions = { readonly [K in ClusterOptionKey]?: Value };
+
+type Catalogue = typeof CLUSTER_OPTIONS;
+type KindValue<K> = K extends 'bool' ? boolean : K extends 'string' | 'ip' ? string : number;
+/** Every option as its typed value: always set when the catalogue has a default, else possibly undefined. */
+export type ClusterSettings = {
+  readonly [K in ClusterOptionKey]: Catalogue[K] extends { default: unknown }
+    ? KindValue<Catalogue[K]['kind']>
+    : KindValue<Catalogue[K]['kind']> | undefined;
+};
+
+/**
+ * Where the manager keeps its state unless told: where a user's services keep theirs (the XDG base directory
+ * spec's state home), or the system's for root. Relative to the working directory, a manager started from another
+ * directory silently started over.
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'mesoswarm');
+  if (process.getuid?.() === 0) return '/var/lib/mesoswarm';
+  return join(env.HOME || homedir(), '.local', 'state', 'mesoswarm');
+}
+
+/** The parsed options as typed settings, defaults from the catalogue filled in (the one place they live). */
+export function clusterSettings(
+  values: ReadonlyMap<ClusterOptionKey, Value>,
+  env: NodeJS.ProcessEnv = process.env,
+): ClusterSettings {
+  const out: Record<string, Value | undefined> = {};
+  for (const [key, spec] of Object.entries(CLUSTER_OPTIONS) as [ClusterOptionKey, OptionSpec][]) {
+    out[key] = values.get(key) ?? defaultOf(spec, env);
+  }
+  return out as ClusterSettings;
+}
+
+function defaultOf(spec: OptionSpec, env: NodeJS.ProcessEnv): Value | undefined {
+  return typeof spec.default === 'function' ? spec.default(env) : spec.default;
+}
+
+/** The options of one driver, for `--help`: key, environment variable, default and meaning. */
+export function describeClusterOptions(env: NodeJS.ProcessEnv = process.env): string {
+  const lines: string[] = [];
+  for (const [key, spec] of Object.entries(CLUSTER_OPTIONS) as [ClusterOptionKey, OptionSpec][]) {
+    const value = defaultOf(spec, env);
+    const text = spec.kind === 'duration' && typeof value === 'number' ? formatDuration(value) : String(value);
+    const shown = value === undefined || value === '' ? '' : ` (default ${text})`;
+    lines.push(`  ${key}${shown}${spec.env ? ` [${spec.env}]` : ''}`, `      ${spec.help}`);
+  }
+  return lines.join('\n');
+}
 
 /**
  * Parses `key=value` pairs for one driver, with environment fallbacks, and fills defaults.
@@ -238,7 +288,8 @@ export function parseClusterOptions(
       source = `${spec.env} (for ${key})`;
     }
     if (raw === undefined) {
-      if (spec.default !== undefined) out.set(key, spec.default);
+      const value = defaultOf(spec, env);
+      if (value !== undefined) out.set(key, value);
       continue;
     }
     const value = parseValue(spec.kind, raw.trim(), source);

@@ -23,7 +23,7 @@ export function placementRequest(body: CreateBody, cpuShares: CpuSharesMeaning =
 }
 
 /** CPUs a create body asks for: `--cpus` (NanoCpus) exactly, else `-c` (CpuShares) in the cluster's meaning. */
-export function requestedCpus(body: CreateBody, cpuShares: CpuSharesMeaning = 'cpus'): number {
+function requestedCpus(body: CreateBody, cpuShares: CpuSharesMeaning = 'cpus'): number {
   const host = body.HostConfig ?? {};
   const nano = Number(host.NanoCpus ?? 0);
   if (nano > 0) return nano / 1e9;

@@ -5,7 +5,7 @@
 // the manager puts on what it makes (builds, networks, volumes), and a prune touches only what carries it.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, unavailable } from '../errors.js';
+import { engineFailed, unavailable } from '../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type PruneKind = 'containers' | 'images' | 'networks' | 'volumes';
@@ -48,7 +48,7 @@ export async function pruneEngines(
   const failed = answers.findIndex((a) => a.status !== 200);
   if (failed >= 0) {
     const answer = answers[failed]!;
-    throw new ManagerError('ENGINE', answer.status, `${healthy[failed]!.name}: ${answer.message}`);
+    throw engineFailed(answer.status, `${healthy[failed]!.name}: ${answer.message}`);
   }
   const deleted: unknown[] = [];
   const seen = new Set<string>();
@@ -88,7 +88,7 @@ export async function diskUsage(
   const cache: unknown[] = [];
   answers.forEach((answer, i) => {
     const engine = healthy[i]!;
-    if (answer.status !== 200) throw new ManagerError('ENGINE', answer.status, `${engine.name}: ${answer.message}`);
+    if (answer.status !== 200) throw engineFailed(answer.status, `${engine.name}: ${answer.message}`);
     const body = (answer.json ?? {}) as Record<string, unknown>;
     layers += Number(body.LayersSize ?? 0);
     for (const image of (body.Images as Record<string, unknown>[] | null) ?? []) {

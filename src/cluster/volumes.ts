@@ -3,14 +3,14 @@
 // mount it), and removed from the node named or from every node that has it.
 import type { Engine } from '../engine/engine.js';
 import { engineRequest } from '../engine/request.js';
-import { ManagerError, badParameter, noSuchVolume } from '../errors.js';
+import { badParameter, engineFailed, noSuchVolume, unavailable } from '../errors.js';
 import type { CreateBody } from './cluster.js';
 import { parseFilters } from './container-filters.js';
 import { collect, resolveScoped, splitNodeName, type Scoped } from './node-scoped.js';
 
 export type VolumeEntry = Record<string, unknown> & { Name: string; Scope?: string };
 
-export function collectVolumes(engines: readonly Engine[], query = ''): Promise<Scoped<VolumeEntry>[]> {
+function collectVolumes(engines: readonly Engine[], query = ''): Promise<Scoped<VolumeEntry>[]> {
   return collect(
     engines,
     `/volumes${query ? `?${query}` : ''}`,
@@ -42,11 +42,11 @@ export async function createVolume(engines: readonly Engine[], body: Record<stri
   let created: VolumeEntry | undefined;
   for (const engine of targets) {
     const answer = await engineRequest(engine, 'POST', '/volumes/create', { ...body, Name: name });
-    if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, `${engine.name}: ${answer.message}`);
+    if (answer.status >= 300) throw engineFailed(answer.status, `${engine.name}: ${answer.message}`);
     const volume = answer.json as VolumeEntry;
     created ??= { ...volume, Name: `${engine.name}/${volume.Name}` };
   }
-  if (!created) throw new ManagerError('UNAVAILABLE', 503, 'No healthy node available in the cluster');
+  if (!created) throw unavailable('No healthy node available in the cluster');
   return targets.length > 1 ? { ...created, Name: name || created.Name.replace(/^[^/]+\//, '') } : created;
 }
 
@@ -62,7 +62,7 @@ export async function removeVolume(engines: readonly Engine[], ref: string, forc
       `/volumes/${encodeURIComponent(s.name)}${force ? '?force=1' : ''}`,
     );
     if (answer.status >= 300 && answer.status !== 404) {
-      throw new ManagerError('ENGINE', answer.status, `${s.engine.name}: ${answer.message}`);
+      throw engineFailed(answer.status, `${s.engine.name}: ${answer.message}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Structured calls to an engine, with the daemon's own status and message carried through as a ManagerError (so
 // a 409 or 404 from dockerd reaches the client as-is) and connection failures counted against the engine's health.
-import { ManagerError, cannotConnect } from '../errors.js';
+import { ManagerError, cannotConnect, engineFailed } from '../errors.js';
 import { errorText, statusOf, type Engine } from './engine.js';
 
 export async function engineCall<T>(engine: Engine, call: () => Promise<T>): Promise<T> {
@@ -21,5 +21,5 @@ export function engineError(engine: Engine, err: unknown): ManagerError {
     return cannotConnect(engine.address, err);
   }
   engine.noteSuccess();
-  return new ManagerError('ENGINE', status, errorText(err), { cause: err });
+  return engineFailed(status, errorText(err), err);
 }

@@ -5,9 +5,10 @@
 import { EventEmitter } from 'node:events';
 import Dockerode from 'dockerode';
 import type { Logger } from '../util/logger.js';
-import type { TlsFiles } from '../api/listen.js';
+import type { TlsFiles } from '../util/tls.js';
 import { createTransport, type EngineTransport } from './transport.js';
-import { splitLines } from './lines.js';
+import { ContainerCache } from './container-cache.js';
+import { EventStream } from './event-stream.js';
 import { engineFault } from './faults.js';
 
 export type EngineState = 'pending' | 'healthy' | 'unhealthy' | 'disconnected';
@@ -52,7 +53,6 @@ interface EngineEvents {
   containers: [string | undefined, Engine];
 }
 
-const EVENT_RETRY_CAP_MS = 10_000;
 const PENDING_RETRY_CAP_MS = 4 * 3_600_000;
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -67,23 +67,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   #updatedAt = new Date();
   #info: Record<string, unknown> | undefined;
   #version: Record<string, unknown> | undefined;
-  readonly #containers = new Map<string, ContainerDetails>();
-  /**
-   * Reads of the daemon's containers are numbered as they are issued, and a cache entry remembers the read it
-   * came from, so a read that lands late cannot undo a later one: a full refresh's listing taken just before a
-   * create would otherwise drop the new container when it lands (and an inspect issued before a destroy bring the
-   * container back), until the next refresh. Meanwhile the scheduler would count a slot or a host port as free.
-   */
-  #readTicket = 0;
-  /** Per container, the ticket of the read its cache entry reflects; kept while an older read is in flight. */
-  readonly #readAt = new Map<string, number>();
-  readonly #readsInFlight = new Set<number>();
-  #prunedBelow = 0;
+  readonly #cache = new ContainerCache();
   #images: ImageSummary[] = [];
   #revision = 0;
   #closed = false;
   #refreshTimer: NodeJS.Timeout | undefined;
-  #eventsRequest: { destroy(): void } | undefined;
+  readonly #events: EventStream;
   #pendingRetryMs = 1000;
   #connecting: Promise<void> | undefined;
   /** Serialises event handling so the cache and the emitted events keep the daemon's order. */
@@ -99,6 +88,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.#log = config.logger.child({ engine: config.address });
     this.transport = createTransport(config.address, config.tls);
     this.docker = new Dockerode(this.transport.dockerodeOptions as Dockerode.DockerOptions);
+    this.#events = new EventStream(this.transport, this.#log, {
+      line: (line) => {
+        let event: DockerEvent;
+        try {
+          event = JSON.parse(line) as DockerEvent;
+        } catch {
+          return;
+        }
+        this.#eventChain = this.#eventChain.then(() => this.#handleEvent(event));
+      },
+      // Events may have been missed while the stream was down.
+      gap: () => {
+        if (this.#watching) this.refreshContainers().catch((err) => this.noteFailure(err));
+      },
+    });
   }
 
   get state(): EngineState {
@@ -180,7 +184,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   get containers(): ReadonlyMap<string, ContainerDetails> {
-    return this.#containers;
+    return this.#cache.containers;
   }
   get images(): readonly ImageSummary[] {
     return this.#images;
@@ -205,7 +209,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       await Promise.all([this.#watching ? this.refreshContainers() : undefined, this.refreshImages()]);
       if (this.#closed) return;
       this.#pendingRetryMs = 1000;
-      if (this.#watching) this.#startEvents();
+      if (this.#watching) this.#events.start();
       this.#setHealthy();
       this.#scheduleRefresh();
       this.#log.info({ id: this.id, name: this.name }, 'engine connected');
@@ -227,6 +231,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   close(): void {
     this.#closed = true;
     this.#stopLoops();
+    this.#events.close();
     this.transport.close();
     this.#setState('disconnected');
   }
@@ -258,81 +263,50 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Re-reads one container; drops it from the cache when the daemon no longer has it. */
   async refreshContainer(id: string): Promise<ContainerDetails | undefined> {
-    const ticket = this.#issueRead();
+    const ticket = this.#cache.issue();
     try {
       const details = await this.docker.getContainer(id).inspect();
-      if (this.#record(details.Id, ticket, details)) this.#touch(details.Id);
+      if (this.#cache.record(details.Id, ticket, details)) this.#touch(details.Id);
       return details;
     } catch (err) {
       if (statusOf(err) === 404) {
-        if (this.#record(id, ticket, undefined)) this.#touch(id);
+        if (this.#cache.record(id, ticket, undefined)) this.#touch(id);
         return undefined;
       }
       throw err;
     } finally {
-      this.#settleRead(ticket);
+      this.#cache.settle(ticket);
     }
   }
 
   /** Lists every container and inspects those that are new or whose state changed. */
   async refreshContainers(): Promise<void> {
-    const listedAt = this.#issueRead();
+    const cache = this.#cache;
+    const listedAt = cache.issue();
     try {
       const listed = await this.docker.listContainers({ all: true });
       const seen = new Set<string>();
       await Promise.all(
         listed.map(async (summary) => {
           seen.add(summary.Id);
-          const cached = this.#containers.get(summary.Id);
+          const cached = cache.containers.get(summary.Id);
           if (cached && cached.State.Status === summary.State) return;
-          const ticket = this.#issueRead();
+          const ticket = cache.issue();
           try {
-            this.#record(summary.Id, ticket, await this.docker.getContainer(summary.Id).inspect());
+            cache.record(summary.Id, ticket, await this.docker.getContainer(summary.Id).inspect());
           } catch (err) {
             if (statusOf(err) !== 404) throw err;
           } finally {
-            this.#settleRead(ticket);
+            cache.settle(ticket);
           }
         }),
       );
       // Not listed: gone, unless a read issued after the listing (the create's own, say) found it.
-      for (const id of [...this.#containers.keys()]) if (!seen.has(id)) this.#record(id, listedAt, undefined);
+      for (const id of [...cache.containers.keys()]) if (!seen.has(id)) cache.record(id, listedAt, undefined);
     } finally {
-      this.#settleRead(listedAt);
+      cache.settle(listedAt);
     }
     this.#touch(undefined);
-  }
-
-  #issueRead(): number {
-    const ticket = ++this.#readTicket;
-    this.#readsInFlight.add(ticket);
-    return ticket;
-  }
-
-  /** Forgets the tickets no read still in flight is older than: nothing can land that they would refuse. */
-  #settleRead(ticket: number): void {
-    this.#readsInFlight.delete(ticket);
-    const oldest = this.#oldestRead();
-    // While one read stays the oldest (a full refresh's listing, all through its inspects), there is nothing new to
-    // forget: skipping keeps a refresh of many containers linear.
-    if (this.#readAt.size === 0 || oldest === this.#prunedBelow) return;
-    this.#prunedBelow = oldest;
-    for (const [id, at] of this.#readAt) if (at < oldest) this.#readAt.delete(id);
-  }
-
-  #oldestRead(): number {
-    // Tickets go into the set in increasing order, and a Set iterates in insertion order: the first is the oldest.
-    return this.#readsInFlight.values().next().value ?? Infinity;
-  }
-
-  /** Puts what read `ticket` found (`undefined`: no such container) in the cache, unless a later read answered. */
-  #record(id: string, ticket: number, details: ContainerDetails | undefined): boolean {
-    if (ticket < (this.#readAt.get(id) ?? 0)) return false;
-    // Only an older read still in flight could land after this one and need refusing.
-    if (this.#oldestRead() < ticket) this.#readAt.set(id, ticket);
-    if (details) this.#containers.set(id, details);
-    else if (!this.#containers.delete(id)) return false;
-    return true;
   }
 
   async refreshImages(): Promise<void> {
@@ -396,60 +370,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       await this.refreshAll();
       if (this.#state !== 'healthy') {
         this.#setHealthy();
-        if (this.#watching) this.#startEvents();
+        if (this.#watching) this.#events.start();
       } else this.noteSuccess();
     } catch (err) {
       this.noteFailure(err);
     }
     this.#scheduleRefresh();
-  }
-
-  #startEvents(): void {
-    if (this.#eventsRequest || this.#closed) return;
-    let retryMs = 1000;
-    const open = () => {
-      if (this.#closed) return;
-      const request = this.transport.request({
-        method: 'GET',
-        path: '/events',
-        headers: { Accept: 'application/json' },
-      });
-      this.#eventsRequest = request;
-      const reopen = (why: string) => {
-        if (this.#eventsRequest !== request || this.#closed) return;
-        this.#log.debug({ why }, 'event stream ended; reconnecting');
-        const timer = setTimeout(() => {
-          open();
-          // Events may have been missed while the stream was down.
-          if (this.#watching) this.refreshContainers().catch((err) => this.noteFailure(err));
-        }, retryMs);
-        timer.unref();
-        this.#eventsRequest = { destroy: () => clearTimeout(timer) };
-        retryMs = Math.min(retryMs * 2, EVENT_RETRY_CAP_MS);
-      };
-      request.on('response', (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reopen(`status ${res.statusCode}`);
-          return;
-        }
-        retryMs = 1000;
-        splitLines(res, (line) => {
-          let event: DockerEvent;
-          try {
-            event = JSON.parse(line) as DockerEvent;
-          } catch {
-            return;
-          }
-          this.#eventChain = this.#eventChain.then(() => this.#handleEvent(event));
-        });
-        res.on('end', () => reopen('end'));
-        res.on('error', (err) => reopen(err.message));
-      });
-      request.on('error', (err) => reopen(err.message));
-      request.end();
-    };
-    open();
   }
 
   async #handleEvent(event: DockerEvent): Promise<void> {
@@ -458,10 +384,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (event.Type === 'container' && id) {
         const action = event.Action ?? event.status ?? '';
         if (action === 'destroy') {
-          const ticket = this.#issueRead();
-          if (this.#record(id, ticket, undefined)) this.#touch(id);
-          this.#settleRead(ticket);
-        } else if (!action.startsWith('exec_') || !this.#containers.has(id)) {
+          const ticket = this.#cache.issue();
+          if (this.#cache.record(id, ticket, undefined)) this.#touch(id);
+          this.#cache.settle(ticket);
+        } else if (!action.startsWith('exec_') || !this.#cache.containers.has(id)) {
           await this.refreshContainer(id);
         }
       } else if (event.Type === 'image') {
@@ -476,9 +402,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   #stopLoops(): void {
     clearTimeout(this.#refreshTimer);
     this.#refreshTimer = undefined;
-    const events = this.#eventsRequest;
-    this.#eventsRequest = undefined;
-    events?.destroy();
+    this.#events.stop();
   }
 }
 

@@ -5,7 +5,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { inspect } from 'node:util';
-import type { TlsFiles } from '../api/listen.js';
+import type { TlsFiles } from '../util/tls.js';
 import { splitHostPort } from '../discovery/address.js';
 
 export interface EngineTransport {

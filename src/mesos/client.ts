@@ -4,7 +4,7 @@
 // reconnect policy; it does not own persistence (the owner stores the framework ID through `onFrameworkId`) nor
 // acknowledgement policy (the owner acks after processing; see README.md).
 
-import { EventEmitter } from 'node:events';
+import { SchedulerCalls, type SubscribedInfo } from './calls.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import {
   createDetector,
@@ -17,28 +17,7 @@ import { MesosFatalError, MesosNotSubscribedError, describe, type MesosHttpError
 import { MesosHttp, basicAuthorization, type CallResult, type TlsOptions } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Subscription, type SubscriptionEnd } from './subscription.js';
-import type {
-  AgentID,
-  Call,
-  CallBodies,
-  CallType,
-  Event,
-  ExecutorID,
-  Filters,
-  FrameworkInfo,
-  InverseOffer,
-  KillPolicy,
-  MasterInfo,
-  MessageEvent,
-  FailureEvent,
-  Offer,
-  OfferID,
-  Operation,
-  OperationStatus,
-  ReconcileTask,
-  TaskInfo,
-  TaskStatus,
-} from './types.js';
+import type { Call, CallBodies, Event, FrameworkInfo } from './types.js';
 
 export interface Credentials {
   principal: string;
@@ -99,51 +78,6 @@ export interface SchedulerClientOptions {
   random?: () => number;
 }
 
-export interface SubscribedInfo {
-  frameworkId: string;
-  streamId: string;
-  /** The scheduler endpoint of the master this stream is on (after redirects). */
-  master: string;
-  masterInfo?: MasterInfo;
-  heartbeatIntervalSeconds?: number;
-  /** True when the subscription carried a framework ID (failover or reconnect), false on first registration. */
-  resubscribed: boolean;
-}
-
-export interface DisconnectedInfo {
-  /** How the stream ended: a SubscriptionEnd kind. */
-  reason: SubscriptionEnd['kind'];
-  /** A human-readable detail. */
-  detail: string;
-}
-
-/** The typed events. `masterError` is the ERROR event (named so to keep EventEmitter's special 'error' free). */
-export interface SchedulerClientEvents {
-  /** A stream is subscribed and calls can be made. Always alternates with `disconnected`. */
-  subscribed: [info: SubscribedInfo];
-  /** The subscribed stream ended; outstanding offers are void. The client re-subscribes unless stopped. */
-  disconnected: [info: DisconnectedInfo];
-  offers: [offers: Offer[]];
-  inverseOffers: [offers: InverseOffer[]];
-  /** The offer (by ID value) is withdrawn. */
-  rescind: [offerId: string];
-  rescindInverseOffer: [inverseOfferId: string];
-  /** A task status. Acknowledge it with `acknowledge(status)` after processing it (a no-op without uuid). */
-  update: [status: TaskStatus];
-  operationUpdate: [status: OperationStatus];
-  message: [message: MessageEvent['message']];
-  failure: [failure: FailureEvent['failure']];
-  /** The master sent ERROR; the stream is over. Followed by re-subscribe or by `fatal`. */
-  masterError: [message: string];
-  heartbeat: [];
-  /** Every event as received, before the typed event (for tracing and metrics). */
-  event: [event: Event];
-  /** The detected leader changed (null: none). */
-  leader: [leader: DetectedMaster | null];
-  /** The client stopped for good; the owner must act (e.g. forget a removed framework ID). */
-  fatal: [error: MesosFatalError];
-}
-
 /**
  * Master errors that re-subscribing cannot fix: the framework is gone for good, or its FrameworkInfo or credentials
  * are refused (reference §1.4, §3 ERROR). "Framework failed over" is not among them.
@@ -164,9 +98,6 @@ export function isFatalMasterError(message: string): boolean {
 /** SUBSCRIBE answers that retrying cannot fix: the request or the credentials are wrong. */
 const FATAL_SUBSCRIBE_STATUSES = new Set([400, 401, 403, 405, 406, 415]);
 
-type IdLike = string | { value: string };
-const toId = (id: IdLike): { value: string } => (typeof id === 'string' ? { value: id } : { value: id.value });
-
 interface Session {
   streamId: string;
   url: URL;
@@ -174,9 +105,9 @@ interface Session {
   since: number;
 }
 
-export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
+export class MesosSchedulerClient extends SchedulerCalls {
   private readonly options: SchedulerClientOptions;
-  private readonly logger: Logger;
+  protected readonly logger: Logger;
   private readonly http: MesosHttp;
   private readonly backoff: Backoff;
   private readonly reconnectOptions: BackoffOptions;
@@ -191,11 +122,10 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   private frameworkIdValue: string | undefined;
   /** The ID the owner is known to hold (given at start, or confirmed by onFrameworkId). */
   private ownedFrameworkId: string | undefined;
-  private readonly suppressed: Set<string>;
   private generation = 0;
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private tearingDown = false;
-  private wake: (() => void) | undefined;
+  private readonly pauses = new Pauses();
   private loop: Promise<void> | undefined;
   /** Calls awaiting their answer; stopping lets them finish before the pool is closed. */
   private readonly inFlight = new Set<Promise<CallResult>>();
@@ -206,7 +136,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
   readonly done: Promise<MesosFatalError | undefined>;
 
   constructor(options: SchedulerClientOptions) {
-    super();
+    super(options.frameworkInfo, options.suppressedRoles ?? []);
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     // Refuse a malformed address now rather than on start(); file:// is read (and checked) when the client starts.
@@ -215,7 +145,6 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     }
     this.frameworkIdValue = options.frameworkId || options.frameworkInfo.id?.value || undefined;
     this.ownedFrameworkId = this.frameworkIdValue;
-    this.suppressed = new Set(options.suppressedRoles ?? []);
     this.http = new MesosHttp({
       authorization: options.credentials
         ? basicAuthorization(options.credentials.principal, options.credentials.secret)
@@ -256,7 +185,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
       this.state = 'stopping';
       this.current?.close('stopped');
       this.lifetime.abort(new MesosNotSubscribedError('stopped'));
-      this.wakeUp();
+      this.pauses.wake();
     }
     await this.loop;
   }
@@ -314,12 +243,15 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
         if (this.leaderChanged) {
           // Every framework sees the change at once; a random pause spreads their re-subscriptions out.
           this.leaderChanged = false;
-          await this.pause(Math.round(this.random() * (this.options.leaderChangeDelayMaxMs ?? 2000)));
+          await this.pauses.pause(
+            this.isRunning(),
+            Math.round(this.random() * (this.options.leaderChangeDelayMaxMs ?? 2000)),
+          );
           continue;
         }
         const target = this.redirectTarget ?? this.leaderValue?.url;
         if (!target) {
-          await this.pause(Infinity);
+          await this.pauses.pause(this.isRunning(), Infinity);
           continue;
         }
         const end = await this.subscribeOnce(target);
@@ -336,7 +268,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
           this.redirectTarget = undefined;
         }
         redirects = 0;
-        const fatal = this.fatalFor(end);
+        const fatal = fatalFor(end, this.options.isFatalError ?? isFatalMasterError);
         if (fatal) {
           this.fail(fatal);
           break;
@@ -346,7 +278,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
         const delay = this.backoff.next();
         if (end.kind === 'connect-failed' || end.kind === 'http-error') this.subscribeError = end.error.message;
         this.logger.info({ delay, reason: end.kind, err: this.subscribeError }, 'mesos re-subscribing after backoff');
-        await this.pause(delay);
+        await this.pauses.pause(this.isRunning(), delay);
       }
     } catch (err) {
       this.fail(new MesosFatalError(describe(err), { cause: err }));
@@ -369,17 +301,6 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     return (this.options.random ?? Math.random)();
   }
 
-  private fatalFor(end: SubscriptionEnd): MesosFatalError | undefined {
-    if (end.kind === 'error-event') {
-      const isFatal = this.options.isFatalError ?? isFatalMasterError;
-      return isFatal(end.message) ? new MesosFatalError(end.message) : undefined;
-    }
-    if (end.kind === 'http-error' && FATAL_SUBSCRIBE_STATUSES.has(end.error.status)) {
-      return new MesosFatalError(end.error.message, { cause: end.error });
-    }
-    return undefined;
-  }
-
   private fail(error: MesosFatalError): void {
     if (this.fatalError) return;
     this.fatalError = error;
@@ -389,25 +310,6 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     this.safeEmit('fatal', error);
   }
 
-  /** Waits `ms` (Infinity: until woken); leader changes and stop() wake it early. */
-  private pause(ms: number): Promise<void> {
-    if (!this.isRunning()) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.wake === done) this.wake = undefined;
-        resolve();
-      };
-      if (Number.isFinite(ms)) timer = setTimeout(done, ms);
-      this.wake = done;
-    });
-  }
-
-  private wakeUp(): void {
-    this.wake?.();
-  }
-
   private onLeader(leader: DetectedMaster | null): void {
     const previous = this.leaderValue;
     if ((previous?.url.href ?? null) === (leader?.url.href ?? null) && previous !== undefined) return;
@@ -415,27 +317,17 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     this.redirectTarget = undefined;
     this.safeEmit('leader', leader);
     if (previous === undefined) {
-      this.wakeUp();
+      this.pauses.wake();
       return;
     }
     this.logger.info({ from: previous?.url.href ?? null, to: leader?.url.href ?? null }, 'mesos leader changed');
     this.leaderChanged = leader !== null;
     this.current?.close('leader changed');
-    this.wakeUp();
+    this.pauses.wake();
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // The stream
-
-  private subscribeCall(): Call {
-    const id = this.frameworkIdValue;
-    const frameworkInfo: FrameworkInfo = { ...this.options.frameworkInfo };
-    delete frameworkInfo.id;
-    if (id) frameworkInfo.id = { value: id };
-    const subscribe: CallBodies['SUBSCRIBE']['subscribe'] = { framework_info: frameworkInfo };
-    if (this.suppressed.size > 0) subscribe.suppressed_roles = [...this.suppressed];
-    return id ? { type: 'SUBSCRIBE', framework_id: { value: id }, subscribe } : { type: 'SUBSCRIBE', subscribe };
-  }
 
   private async subscribeOnce(url: URL): Promise<SubscriptionEnd> {
     const generation = ++this.generation;
@@ -473,7 +365,7 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
       );
     };
 
-    const body = JSON.stringify(this.subscribeCall());
+    const body = JSON.stringify(subscribeCall(this.options.frameworkInfo, this.frameworkIdValue, this.suppressed));
     this.logger.debug({ url: url.href, resubscribed }, 'mesos subscribing');
     const sub = new Subscription({
       http: this.http,
@@ -537,51 +429,6 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     return true;
   }
 
-  private dispatch(event: Event): void {
-    this.safeEmit('event', event);
-    switch (event.type) {
-      case 'OFFERS':
-        this.safeEmit('offers', event.offers?.offers ?? []);
-        break;
-      case 'INVERSE_OFFERS':
-        this.safeEmit('inverseOffers', event.inverse_offers?.inverse_offers ?? []);
-        break;
-      case 'RESCIND':
-        this.safeEmit('rescind', event.rescind.offer_id.value);
-        break;
-      case 'RESCIND_INVERSE_OFFER':
-        this.safeEmit('rescindInverseOffer', event.rescind_inverse_offer.inverse_offer_id.value);
-        break;
-      case 'UPDATE':
-        this.safeEmit('update', event.update.status);
-        break;
-      case 'UPDATE_OPERATION_STATUS':
-        this.safeEmit('operationUpdate', event.update_operation_status.status);
-        break;
-      case 'MESSAGE':
-        this.safeEmit('message', event.message);
-        break;
-      case 'FAILURE':
-        this.safeEmit('failure', event.failure);
-        break;
-      case 'HEARTBEAT':
-        this.safeEmit('heartbeat');
-        break;
-      default:
-        this.logger.debug({ type: (event as { type: string }).type }, 'mesos event of unknown type ignored');
-    }
-  }
-
-  /** A listener that throws must not break the stream or skip later events. */
-  private safeEmit<K extends keyof SchedulerClientEvents>(name: K, ...args: SchedulerClientEvents[K]): void {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      (this.emit as (name: K, ...args: any[]) => boolean)(name, ...args);
-    } catch (err) {
-      this.logger.error({ err: describe(err), event: name }, 'mesos client listener threw');
-    }
-  }
-
   // -------------------------------------------------------------------------------------------------------------
   // Calls
 
@@ -601,113 +448,6 @@ export class MesosSchedulerClient extends EventEmitter<SchedulerClientEvents> {
     const forget = (): void => void this.inFlight.delete(pending);
     pending.then(forget, forget);
     return pending;
-  }
-
-  private send<T extends CallType>(type: T, fields: CallBodies[T]): Promise<CallResult> {
-    return this.call({ type, ...fields } as Call);
-  }
-
-  /** ACCEPT: runs `operations` against the offers (one agent, one role); unused resources count as declined. */
-  async accept(offerIds: IdLike[], operations: Operation[], filters?: Filters): Promise<void> {
-    await this.send('ACCEPT', {
-      accept: { offer_ids: offerIds.map(toId), operations, ...(filters ? { filters } : {}) },
-    });
-  }
-
-  /** ACCEPT with one LAUNCH of `tasks`. */
-  launch(offerIds: IdLike[], tasks: TaskInfo[], filters?: Filters): Promise<void> {
-    return this.accept(offerIds, [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters);
-  }
-
-  async decline(offerIds: IdLike[], filters?: Filters): Promise<void> {
-    await this.send('DECLINE', { decline: { offer_ids: offerIds.map(toId), ...(filters ? { filters } : {}) } });
-  }
-
-  /** REVIVE the given roles (all the framework's roles when omitted) and remember them as no longer suppressed. */
-  async revive(roles?: string[]): Promise<void> {
-    await this.send('REVIVE', { revive: roles && roles.length > 0 ? { roles } : {} });
-    if (roles && roles.length > 0) for (const role of roles) this.suppressed.delete(role);
-    else this.suppressed.clear();
-  }
-
-  /** SUPPRESS offers for the given roles (all the framework's roles when omitted), kept across re-subscribes. */
-  async suppress(roles?: string[]): Promise<void> {
-    await this.send('SUPPRESS', { suppress: roles && roles.length > 0 ? { roles } : {} });
-    for (const role of roles && roles.length > 0 ? roles : this.frameworkRoles()) this.suppressed.add(role);
-  }
-
-  private frameworkRoles(): string[] {
-    const info = this.options.frameworkInfo;
-    return info.roles && info.roles.length > 0 ? info.roles : [info.role ?? '*'];
-  }
-
-  /** KILL; `killPolicy` overrides the task's own grace period. Safe to repeat. */
-  async kill(taskId: IdLike, agentId?: IdLike, killPolicy?: KillPolicy): Promise<void> {
-    await this.send('KILL', {
-      kill: {
-        task_id: toId(taskId),
-        ...(agentId !== undefined ? { agent_id: toId(agentId) } : {}),
-        ...(killPolicy ? { kill_policy: killPolicy } : {}),
-      },
-    });
-  }
-
-  async shutdown(executorId: IdLike, agentId: IdLike): Promise<void> {
-    await this.send('SHUTDOWN', { shutdown: { executor_id: toId(executorId) as ExecutorID, agent_id: toId(agentId) } });
-  }
-
-  /**
-   * ACKNOWLEDGE a status update, echoing its agent_id, task_id and uuid exactly. Updates without a uuid (generated by
-   * the master: reconciliation answers, validation errors, agent-loss notices) must not be acknowledged, so this
-   * resolves false without sending anything for them. Resolves true when the ACK was accepted.
-   */
-  async acknowledge(status: TaskStatus): Promise<boolean> {
-    if (!status.uuid) return false;
-    if (!status.agent_id)
-      throw new TypeError(`cannot acknowledge task ${status.task_id.value}: update has no agent_id`);
-    await this.send('ACKNOWLEDGE', {
-      acknowledge: { agent_id: status.agent_id as AgentID, task_id: status.task_id, uuid: status.uuid },
-    });
-    return true;
-  }
-
-  /** ACKNOWLEDGE_OPERATION_STATUS; like acknowledge(), a no-op for statuses without uuid. */
-  async acknowledgeOperationStatus(status: OperationStatus): Promise<boolean> {
-    if (!status.uuid?.value || !status.operation_id) return false;
-    await this.send('ACKNOWLEDGE_OPERATION_STATUS', {
-      acknowledge_operation_status: {
-        ...(status.agent_id ? { agent_id: status.agent_id } : {}),
-        ...(status.resource_provider_id ? { resource_provider_id: status.resource_provider_id } : {}),
-        uuid: status.uuid.value,
-        operation_id: status.operation_id,
-      },
-    });
-    return true;
-  }
-
-  /** RECONCILE: explicit for the given tasks, implicit (every task the master knows) for an empty list. */
-  async reconcile(tasks: ReconcileTask[] = []): Promise<void> {
-    await this.send('RECONCILE', { reconcile: { tasks } });
-  }
-
-  async message(agentId: IdLike, executorId: IdLike, data: string | Uint8Array): Promise<void> {
-    const encoded = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-    await this.send('MESSAGE', {
-      message: { agent_id: toId(agentId), executor_id: toId(executorId), data: encoded.toString('base64') },
-    });
-  }
-
-  /** ACCEPT_INVERSE_OFFERS / DECLINE_INVERSE_OFFERS. */
-  async acceptInverseOffers(ids: IdLike[], filters?: Filters): Promise<void> {
-    await this.send('ACCEPT_INVERSE_OFFERS', {
-      accept_inverse_offers: { inverse_offer_ids: ids.map(toId) as OfferID[], ...(filters ? { filters } : {}) },
-    });
-  }
-
-  async declineInverseOffers(ids: IdLike[], filters?: Filters): Promise<void> {
-    await this.send('DECLINE_INVERSE_OFFERS', {
-      decline_inverse_offers: { inverse_offer_ids: ids.map(toId), ...(filters ? { filters } : {}) },
-    });
   }
 
   /**
@@ -744,5 +484,47 @@ function describeEnd(end: SubscriptionEnd): string {
       return end.reason;
     case 'eof':
       return 'the master closed the stream';
+  }
+}
+
+/** The SUBSCRIBE call: the framework ID (when known) both top-level and in the FrameworkInfo, and suppressed roles. */
+function subscribeCall(info: FrameworkInfo, id: string | undefined, suppressed: ReadonlySet<string>): Call {
+  const frameworkInfo: FrameworkInfo = { ...info };
+  delete frameworkInfo.id;
+  if (id) frameworkInfo.id = { value: id };
+  const subscribe: CallBodies['SUBSCRIBE']['subscribe'] = { framework_info: frameworkInfo };
+  if (suppressed.size > 0) subscribe.suppressed_roles = [...suppressed];
+  return id ? { type: 'SUBSCRIBE', framework_id: { value: id }, subscribe } : { type: 'SUBSCRIBE', subscribe };
+}
+
+/** How a stream ended, when no re-subscription can fix it. */
+function fatalFor(end: SubscriptionEnd, isFatal: (message: string) => boolean): MesosFatalError | undefined {
+  if (end.kind === 'error-event') return isFatal(end.message) ? new MesosFatalError(end.message) : undefined;
+  if (end.kind === 'http-error' && FATAL_SUBSCRIBE_STATUSES.has(end.error.status)) {
+    return new MesosFatalError(end.error.message, { cause: end.error });
+  }
+  return undefined;
+}
+
+/** The reconnect loop's waits: `ms` (Infinity: until woken); leader changes and stop() wake it early. */
+class Pauses {
+  #wake: (() => void) | undefined;
+
+  pause(running: boolean, ms: number): Promise<void> {
+    if (!running) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      };
+      if (Number.isFinite(ms)) timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+
+  wake(): void {
+    this.#wake?.();
   }
 }

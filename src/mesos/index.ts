@@ -39,13 +39,6 @@ export {
   type ZooKeeperDetectorOptions,
   type DetectorOptions,
 } from './detector.js';
-export {
-  MesosSchedulerClient,
-  isFatalMasterError,
-  type Credentials,
-  type DisconnectedInfo,
-  type SchedulerClientEvents,
-  type SchedulerClientOptions,
-  type SubscribedInfo,
-} from './client.js';
+export { MesosSchedulerClient, isFatalMasterError, type Credentials, type SchedulerClientOptions } from './client.js';
+export { SchedulerCalls, type DisconnectedInfo, type SchedulerClientEvents, type SubscribedInfo } from './calls.js';
 export { Reconciler, type ReconcilerOptions, type ReconcilerEventSource, type RoundSummary } from './reconciler.js';

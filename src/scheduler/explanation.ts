@@ -1,7 +1,7 @@
 // Owns the explanation of a placement decision (asked for with `{explain: true}`): which nodes were turned away,
 // at which stage and why, for logs, `docker info` and the dashboard. A failed placement carries it on its error.
 
-import { placementFailed, type ManagerError } from '../errors.js';
+import { placementFailed, type PlacementError, type PlacementKind } from '../errors.js';
 import type { FilterName } from './filter/filter.js';
 import type { StrategyName } from './strategy/strategy.js';
 
@@ -33,11 +33,16 @@ export interface Explanation {
   readonly rejections: readonly Rejection[];
 }
 
-export type PlacementFailure = ManagerError & { readonly explanation?: Explanation };
+export type PlacementFailure = PlacementError & { readonly explanation?: Explanation };
 
 /** A 500 placement failure; with an explanation when one was asked for. */
-export function placementFailure(message: string, explanation: Explanation | undefined): PlacementFailure {
-  const error = placementFailed(message);
+export function placementFailure(
+  message: string,
+  kind: PlacementKind,
+  filter: FilterName | undefined,
+  explanation: Explanation | undefined,
+): PlacementFailure {
+  const error = placementFailed(message, kind, filter);
   return explanation === undefined ? error : Object.assign(error, { explanation });
 }
 

@@ -13,6 +13,7 @@ import { STRATEGIES } from './strategy/registry.js';
 import { parseStrategy, type StrategyName } from './strategy/strategy.js';
 import { NO_RESOURCES } from './strategy/weigh.js';
 import type { NodeView, PlacementRequest } from './types.js';
+import type { PlacementKind } from '../errors.js';
 
 export interface SchedulerOptions {
   /** `--strategy`: spread (default), binpack (alias binpacking) or random. */
@@ -42,9 +43,17 @@ type Attempt =
   | {
       readonly ok: false;
       readonly message: string;
+      /** The filter that left no node; undefined when the strategy found no room, or there were no nodes. */
+      readonly filter: FilterName | undefined;
       readonly failure: string | undefined;
       readonly rejections: Rejection[] | undefined;
+      readonly noNodes: boolean;
     };
+
+function kindOf(attempt: Extract<Attempt, { ok: false }>): PlacementKind {
+  if (attempt.filter) return 'filter';
+  return attempt.noNodes ? 'no-nodes' : 'resources';
+}
 
 export class Scheduler {
   readonly strategy: StrategyName;
@@ -70,22 +79,37 @@ export class Scheduler {
     if (first.ok) return this.#placement(nodes, first, false, undefined, explain);
     // Without soft expressions a second pass would repeat the first one exactly.
     if (!compiled.hasSoftExpressions)
-      throw placementFailure(first.message, this.#failed(nodes, first, undefined, explain));
+      throw placementFailure(
+        first.message,
+        kindOf(first),
+        first.filter,
+        this.#failed(nodes, first, undefined, explain),
+      );
     const second = this.#attempt(compiled, nodes, false, explain);
     if (second.ok) return this.#placement(nodes, second, true, first.message, explain);
-    throw placementFailure(second.message, this.#failed(nodes, second, first.message, explain));
+    throw placementFailure(
+      second.message,
+      kindOf(second),
+      second.filter,
+      this.#failed(nodes, second, first.message, explain),
+    );
   }
 
   #attempt(compiled: CompiledRequest, nodes: readonly NodeView[], enforceSoft: boolean, explain: boolean): Attempt {
     const rejections: Rejection[] | undefined = explain ? [] : undefined;
     const steps = this.filters.map((name) => FILTER_FACTORIES[name](compiled, enforceSoft));
     const filtered = runFilters(steps, nodes, rejections);
-    if (!filtered.ok) return { ok: false, message: filtered.message, failure: filtered.filterFailure, rejections };
+    if (!filtered.ok) {
+      const { message, failedFilter: filter, filterFailure: failure } = filtered;
+      return { ok: false, message, filter, failure, rejections, noNodes: nodes.length === 0 && !filter };
+    }
     const ranking = STRATEGIES[this.strategy].rank(compiled.request, filtered.candidates, {
       random: this.#random,
       rejections,
     });
-    if (!ranking) return { ok: false, message: NO_RESOURCES, failure: NO_RESOURCES, rejections };
+    if (!ranking) {
+      return { ok: false, message: NO_RESOURCES, filter: undefined, failure: NO_RESOURCES, rejections, noNodes: false };
+    }
     return { ok: true, ranking, rejections };
   }
 

@@ -11,15 +11,3 @@ export function humanBytes(bytes: number): string {
   }
   return `${Number(value.toPrecision(4))} ${UNITS[unit]}`;
 }
-
-/** Decimal sizes as go-units HumanSize prints them (`34.37GB`), used for image and virtual sizes. */
-export function humanSizeDecimal(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${Number(value.toPrecision(4))}${units[unit]}`;
-}

@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { encodeRecord } from '../../src/mesos/recordio.js';
-import type { MesosSchedulerClient, SchedulerClientEvents } from '../../src/mesos/client.js';
+import type { MesosSchedulerClient } from '../../src/mesos/client.js';
+import type { SchedulerClientEvents } from '../../src/mesos/calls.js';
 import type { Socket } from 'node:net';
 
 export interface RecordedRequest {

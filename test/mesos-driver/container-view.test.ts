@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MesosContainer, dockerDetail } from '../../src/cluster/mesos/container.js';
 import type { ContainerDetails } from '../../src/engine/engine.js';
+import { ContainerStore } from '../../src/cluster/mesos/store.js';
+import { EventLog } from '../../src/cluster/events.js';
 
 /** One container's `docker ps` entry as text, as the list sends it. */
 function summaryJson(c: MesosContainer, nodeIp: string, nodeDown: boolean, now = Date.now()): string {
@@ -57,12 +59,11 @@ test('the docker ps entry is valid JSON with a Status that follows the clock', (
   assert.equal(later.Status, 'Up 3 hours');
 });
 
-test('the cached entry follows a rename, a new node address and a node going down', () => {
+test('the cached entry follows a rename, a new node address and a node going down', async () => {
   const c = running();
   const first = summaryJson(c, '10.0.0.1', false);
   assert.equal(summaryJson(c, '10.0.0.1', false), first, 'unchanged container, same text');
-  c.name = 'api';
-  c.version++;
+  await new ContainerStore(new EventLog(), () => ({ Name: '', Id: '', Addr: '', Ip: '' })).rename(c, 'api');
   assert.deepEqual((JSON.parse(summaryJson(c, '10.0.0.1', false)) as { Names: string[] }).Names, ['/agent-1/api']);
   const moved = JSON.parse(summaryJson(c, '10.0.0.2', false)) as { Ports: { IP: string }[] };
   assert.equal(moved.Ports[0]!.IP, '10.0.0.2');

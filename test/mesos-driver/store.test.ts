@@ -6,6 +6,7 @@ import { mkdtemp, readFile, appendFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerStore } from '../../src/cluster/mesos/store.js';
+import { localJournal } from '../../src/cluster/mesos/persistence.js';
 import { MesosContainer } from '../../src/cluster/mesos/container.js';
 import { canAdvance, exitCodeOf, phaseAfter, phaseOf } from '../../src/cluster/mesos/task-phase.js';
 import { EventLog, type ClusterEvent } from '../../src/cluster/events.js';
@@ -49,7 +50,7 @@ test('the journal rebuilds containers, their names, tasks and the framework ID a
     const seen: ClusterEvent[] = [];
     events.on('event', (e) => seen.push(e));
     const store = new ContainerStore(events, node);
-    await store.open(dir);
+    await store.open(localJournal(dir));
     await store.setFrameworkId('FW-1');
     const a = container('a'.repeat(64), 'alpha');
     const b = container('b'.repeat(64), 'beta');
@@ -70,7 +71,7 @@ test('the journal rebuilds containers, their names, tasks and the framework ID a
     // A crash can tear the last line; everything before it was fsynced.
     await appendFile(join(dir, 'state.jsonl'), '{"t":"del","id":"aaaa');
     const again = new ContainerStore(new EventLog(), node);
-    await again.open(dir);
+    await again.open(localJournal(dir));
     assert.equal(again.frameworkId, 'FW-1');
     assert.equal(again.size, 2);
     const alpha = again.index.resolve('alpha');
@@ -94,7 +95,7 @@ test('until() resolves on the change it waits for, and on removal', async () => 
   const dir = await mkdtemp(join(tmpdir(), 'store-'));
   try {
     const store = new ContainerStore(new EventLog(), node);
-    await store.open(dir);
+    await store.open(localJournal(dir));
     const c = container('c'.repeat(64), 'gamma');
     await store.create(c);
     await store.beginTask(c, { taskId: 'gamma.1', phase: 'queued' }, false);
@@ -118,7 +119,7 @@ test('a container whose record cannot be journaled is not recorded at all: no en
     const seen: ClusterEvent[] = [];
     events.on('event', (e) => seen.push(e));
     const store = new ContainerStore(events, node);
-    await store.open(dir);
+    await store.open(localJournal(dir));
     let deep: unknown = 'x';
     for (let i = 0; i < 200_000; i++) deep = [deep];
     const bad = new MesosContainer({

@@ -2,16 +2,17 @@
 // options refused because Mesos cannot honour them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTaskInfo, type TaskBuild } from '../../src/cluster/mesos/task-info.js';
+import { compileTaskTemplate, taskInfo, type TaskLaunch } from '../../src/cluster/mesos/task-info.js';
+import { portNeeds } from '../../src/cluster/mesos/allocation.js';
 import type { CreateBody } from '../../src/cluster/cluster.js';
 
-function build(config: CreateBody, extra: Partial<TaskBuild> = {}) {
-  return buildTaskInfo({
+/** Compiled at create, instantiated at launch: the refusals come from either step. */
+function build(config: CreateBody, extra: Partial<TaskLaunch> = {}) {
+  return taskInfo(compileTaskTemplate(config, portNeeds(config).length), {
     taskId: 'web.0123456789ab',
     agentId: 'M-S0',
     managerId: 'f'.repeat(64),
     name: 'web',
-    config,
     resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 } }],
     hostPorts: new Map(),
     dockerNames: new Map(),

@@ -514,6 +514,8 @@ export class Master implements AgentLink {
     fw.unregisteredTime = Date.now() / 1000;
     // Offers are taken back; the RESCINDs could not be delivered anyway.
     for (const offerId of [...fw.offers]) this.removeOffer(this.offers.get(offerId)!, { rescind: false });
+    // As the hierarchical allocator's deactivateFramework: a framework that comes back starts without refuse filters.
+    this.allocator.clearFilters(fw.id);
     const timeout = fw.info.failover_timeout ?? 0;
     if (!(timeout > 0)) {
       this.removeFramework(fw);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startMesosSim, type MesosSim } from './index.js';
-import { FRAMEWORK, Scheduler, dockerTask, sleep, type Ev } from './helpers.js';
+import { FRAMEWORK, Scheduler, dockerTask, eventually, sleep, type Ev } from './helpers.js';
 
 const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: { value } });
 
@@ -95,6 +95,19 @@ describe('offers', () => {
       [target.agent_id.value],
     );
     assert.notEqual(again[0].id.value, target.id.value);
+  });
+
+  test('a framework that disconnects loses its refuse filters (Mesos deactivates it): back, it is offered again', async () => {
+    const info = { ...FRAMEWORK, failover_timeout: 60 };
+    s = await Scheduler.subscribe(sim.url, info);
+    const offers = await s.offers();
+    await s.call('DECLINE', { decline: { offer_ids: offers.map((o) => o.id), filters: { refuse_seconds: 60 } } });
+    assert.equal(sim.filters().length, offers.length);
+    const id = s.frameworkId;
+    s.close();
+    await eventually(() => sim.filters().length === 0, 5000, 'filters cleared at disconnect');
+    s = await Scheduler.subscribe(sim.url, info, { frameworkId: id });
+    assert.equal((await s.offers()).length, offers.length);
   });
 
   test('the default refuse filter is 5 s; refuse_seconds 0 means none', async () => {

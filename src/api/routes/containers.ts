@@ -8,7 +8,7 @@ import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js'
 import { parseFilters } from '../../cluster/container-filters.js';
 import { bodies, q, type ContainerConfigBody, type ContainerUpdateBody, type ExecCreateBody } from '../schema/index.js';
 import { ignoredByUpdate } from '../../cluster/update-fields.js';
-import { badParameter } from '../../errors.js';
+import { badParameter, engineFailed } from '../../errors.js';
 import type {
   ContainerLocation,
   CreateBody,
@@ -18,7 +18,6 @@ import type {
 } from '../../cluster/cluster.js';
 import { hijack, UPGRADED_HEAD, websocketAccepted } from '../../engine/hijack.js';
 import { engineRequest } from '../../engine/request.js';
-import { ManagerError } from '../../errors.js';
 
 async function list(ctx: Context): Promise<void> {
   const filters = parseFilters(ctx.query.get('filters'));
@@ -136,7 +135,7 @@ async function update(ctx: Context, body: ContainerUpdateBody): Promise<void> {
   const cluster = ctx.services.cluster;
   const location = await cluster.locateContainer(ctx.param('name'));
   const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/update'), body);
-  if (answer.status >= 300) throw new ManagerError('ENGINE', answer.status, answer.message);
+  if (answer.status >= 300) throw engineFailed(answer.status, answer.message);
   await cluster.containerChanged(location);
   const engineWarnings = ((answer.json as { Warnings?: string[] | null } | undefined)?.Warnings ?? []) as string[];
   const warnings = [
@@ -159,10 +158,10 @@ async function execCreate(ctx: Context, body: ExecCreateBody): Promise<void> {
   if (answer.status !== 201) {
     // "Container <id> is not running" names the engine's ID; the client knows the container by the manager's.
     const message = answer.message.split(location.engineContainerId).join(location.id);
-    throw new ManagerError('ENGINE', answer.status, message);
+    throw engineFailed(answer.status, message);
   }
   const id = (answer.json as { Id: string }).Id;
-  cluster.rememberExec(id, location);
+  cluster.execs.remember(id, location);
   ctx.send(201, { Id: id });
 }
 

@@ -8,7 +8,7 @@ import { hijack } from '../../engine/hijack.js';
 
 function proxied(suffix: string) {
   return async (ctx: Context, body?: ExecStartBody) => {
-    const location = ctx.services.cluster.locateExec(ctx.param('id'));
+    const location = ctx.services.cluster.execs.locate(ctx.param('id'));
     const path = enginePath(ctx, `/exec/${encodeURIComponent(ctx.param('id'))}${suffix}`);
     await proxyTo(ctx, location.engine, path, body ? { json: body } : 'none');
   };
@@ -16,7 +16,7 @@ function proxied(suffix: string) {
 
 const startHijack: Hijack = (request, socket, head, services) => {
   const id = request.params.id ?? '';
-  const location = services.cluster.locateExec(id);
+  const location = services.cluster.execs.locate(id);
   const version = /^\/v\d+\.\d+\//.exec(request.req.url ?? '')?.[0] ?? '/';
   hijack(
     location.engine,

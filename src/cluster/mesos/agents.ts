@@ -17,6 +17,11 @@ export interface Agent {
   engine: Engine;
   /** False once Mesos reported the agent lost; it comes back with its next offer. */
   active: boolean;
+  /**
+   * It offered since this manager started. One only remembered from the journal may belong to another master's
+   * cluster (a manager pointed elsewhere with the same state): it is a node only once it offers or carries our tasks.
+   */
+  offered: boolean;
 }
 
 export class AgentRegistry {
@@ -24,13 +29,11 @@ export class AgentRegistry {
   readonly #engines = new Map<string, Engine>();
   readonly #settings: EngineSettings;
   readonly #log: Logger;
-  readonly #onEngineState: (engine: Engine) => void;
   #version = 0;
 
-  constructor(settings: EngineSettings, logger: Logger, onEngineState: (engine: Engine) => void = () => {}) {
+  constructor(settings: EngineSettings, logger: Logger) {
     this.#settings = settings;
     this.#log = logger;
-    this.#onEngineState = onEngineState;
   }
 
   /** Bumped whenever an agent is added, changes, is lost or comes back. */
@@ -61,8 +64,9 @@ export class AgentRegistry {
     const address = this.engineAddress(offer.hostname, offer.attributes ?? []);
     const known = this.#agents.get(id);
     if (known && known.engine.address === address) {
-      if (!known.active || known.hostname !== offer.hostname) this.#version++;
+      if (!known.active || !known.offered || known.hostname !== offer.hostname) this.#version++;
       known.active = true;
+      known.offered = true;
       known.hostname = offer.hostname;
       if (offer.attributes && JSON.stringify(offer.attributes) !== JSON.stringify(known.attributes)) {
         this.#version++;
@@ -71,12 +75,12 @@ export class AgentRegistry {
       }
       return known;
     }
-    return this.#put(id, offer.hostname, offer.attributes ?? [], address);
+    return this.#put(id, offer.hostname, offer.attributes ?? [], address, true);
   }
 
   /** Re-creates an agent known from the journal (its offers may not come back while our tasks fill it). */
   restore(id: string, hostname: string, address: string): Agent {
-    return this.#agents.get(id) ?? this.#put(id, hostname, [], address);
+    return this.#agents.get(id) ?? this.#put(id, hostname, [], address, false);
   }
 
   /** Mesos says the agent is gone; it is shown inactive until it offers again. Its engine connection stays, shared
@@ -100,7 +104,7 @@ export class AgentRegistry {
     return `tcp://${host}:${Number.parseInt(port, 10)}`;
   }
 
-  #put(id: string, hostname: string, attributes: Attribute[], address: string): Agent {
+  #put(id: string, hostname: string, attributes: Attribute[], address: string, offered: boolean): Agent {
     this.#version++;
     const agent: Agent = {
       id,
@@ -109,6 +113,7 @@ export class AgentRegistry {
       attributeLabels: attributeLabels(attributes),
       engine: this.#engine(address),
       active: true,
+      offered,
     };
     this.#agents.set(id, agent);
     return agent;
@@ -120,7 +125,6 @@ export class AgentRegistry {
     if (!engine) {
       engine = new Engine({ ...this.#settings, address, logger: this.#log, watchContainers: false });
       this.#engines.set(address, engine);
-      engine.on('state', (e) => this.#onEngineState(e));
       void engine.connect();
     }
     return engine;

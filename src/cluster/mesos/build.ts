@@ -10,7 +10,7 @@ import type { BuildTarget } from '../cluster.js';
 import type { Scheduler, NodeView, PlacementRequest } from '../../scheduler/index.js';
 import type { Agent } from './agents.js';
 import type { Engine } from '../../engine/engine.js';
-import type { AgentSnapshot } from './placement.js';
+import type { AgentSnapshot } from './board.js';
 import { unavailable } from '../../errors.js';
 
 export async function buildTarget(

@@ -1,15 +1,20 @@
-// A container in mesos mode, as the manager owns it: its identity (manager ID, name, create config), and the Mesos
-// task currently or last carrying it. The Docker view (`docker inspect`, `docker ps`) is derived from these, with
-// the inspect data Mesos reported when the task started; nothing here asks an engine.
+// A container in mesos mode, as the manager owns it: its identity (manager ID, name, create config), its spec
+// (compiled once), and the Mesos task currently or last carrying it. The Docker view (`docker inspect`, `docker ps`)
+// is derived from these, with the inspect data Mesos reported when the task started; nothing here asks an engine.
+// Its state is read-only to everyone but the store (store.ts), which writes it through `ContainerState`.
 import type { ContainerDetails } from '../../engine/engine.js';
 import type { CreateBody, NodeSummary } from '../cluster.js';
 import { containerSummary, inspectWithNode, stateTimes, statusText, type StateTimes } from '../container-format.js';
 import { exitCodeOf, isTerminal, type TaskPhase } from './task-phase.js';
 import type { Findable } from '../lookup.js';
-import { MESOS_NAME_LABEL, MESOS_TASK_LABEL } from './task-info.js';
+import { MESOS_NAME_LABEL, MESOS_TASK_LABEL, stopSeconds } from './task-info.js';
 import { SWARM_ID_LABEL } from '../../scheduler/index.js';
 import type { Filterable } from '../container-filters.js';
 import { inspectPacker, type PackedJson } from './inspect-packing.js';
+import { restoredSpec, type ContainerSpec } from './spec.js';
+import type { ManagerError } from '../../errors.js';
+import type { PlacementRequest } from '../../scheduler/index.js';
+import { placementRequest } from '../placement-request.js';
 
 /** One launch of the container as a Mesos task. A restart is a new task; the container keeps its ID. */
 export interface TaskAttempt {
@@ -54,32 +59,76 @@ export interface DurableContainer {
   task?: DurableTask;
 }
 
-export class MesosContainer implements DurableContainer, Findable, Filterable {
-  readonly id: string;
+/** What the store may change of a container (and only the store: everyone else sees these read-only). */
+export interface ContainerState {
   name: string;
+  restartCount: number;
+  task: TaskAttempt | undefined;
+  removing: boolean;
+  lastError: string;
+  compiled: ContainerSpec | ManagerError;
+}
+
+export class MesosContainer implements Findable, Filterable {
+  readonly id: string;
+  readonly name: string;
   readonly config: CreateBody;
   readonly created: string;
-  restartCount: number;
-  task?: TaskAttempt;
+  readonly restartCount: number;
+  readonly task: Readonly<TaskAttempt> | undefined;
   /** Set while a removal is under way, so nothing restarts it. */
-  removing = false;
-  /** Bumped on every change; lets views be cached. */
-  version = 0;
+  readonly removing: boolean = false;
   /** Why the last start failed, shown as State.Error while the container is not running. */
-  lastError = '';
+  readonly lastError: string = '';
+  /** Bumped on every change; lets views be cached. */
+  #version = 0;
+  /** Its spec, or why its config does not compile (compiled again only when `docker rm --link` changes it). */
+  readonly compiled: ContainerSpec | ManagerError;
+  #request: PlacementRequest | undefined;
   /** The `docker ps` entry as UTF-8 JSON without its Status and closing brace (see summaryParts). */
   #summary: { version: number; nodeIp: string; nodeDown: boolean; head: Buffer; times: StateTimes } | undefined;
   #details: { version: number; value: ContainerDetails } | undefined;
   #labels: { version: number; value: Record<string, string> } | undefined;
   readonly swarmId = undefined;
 
-  constructor(durable: DurableContainer) {
+  /** Without a spec (restored from the journal, adopted), it is compiled from the config without defaults. */
+  constructor(
+    durable: DurableContainer,
+    spec: ContainerSpec | ManagerError = restoredSpec(durable.config, NO_DEFAULTS),
+  ) {
     this.id = durable.id;
     this.name = durable.name;
     this.config = durable.config;
     this.created = durable.created;
     this.restartCount = durable.restartCount;
     this.task = durable.task ? { ...durable.task } : undefined;
+    this.compiled = spec;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  /** What starting it needs; throws the 400 a config that no longer compiles gets (see restoredSpec). */
+  get spec(): ContainerSpec {
+    if (this.compiled instanceof Error) throw this.compiled;
+    return this.compiled;
+  }
+
+  /** What placement knows of it (also for one whose config no longer compiles: it may still be running). */
+  get request(): PlacementRequest {
+    if (!(this.compiled instanceof Error)) return this.compiled.request;
+    return (this.#request ??= placementRequest(this.config));
+  }
+
+  /** Seconds `docker stop` waits by default (read from the config for one whose config no longer compiles). */
+  get stopSeconds(): number {
+    return this.compiled instanceof Error ? stopSeconds(this.config) : this.compiled.template.stopSeconds;
+  }
+
+  /** CPUs and memory it reserves on its agent while it runs (nothing for one whose config does not compile). */
+  get reserves(): { readonly cpus: number; readonly memMb: number } {
+    return this.compiled instanceof Error ? NOTHING : this.compiled.need;
   }
 
   durable(): DurableContainer {
@@ -110,14 +159,14 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   }
   /** The labels the container's Docker container carries: the client's, plus the manager's identity labels. */
   get labels(): Record<string, string> {
-    if (this.#labels?.version !== this.version) {
+    if (this.#labels?.version !== this.#version) {
       const value: Record<string, string> = {
         ...(this.config.Labels ?? {}),
         [SWARM_ID_LABEL]: this.id,
         [MESOS_NAME_LABEL]: this.name,
       };
       if (this.task) value[MESOS_TASK_LABEL] = this.task.taskId;
-      this.#labels = { version: this.version, value };
+      this.#labels = { version: this.#version, value };
     }
     return this.#labels.value;
   }
@@ -132,7 +181,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
    * command, image, state, labels, ports, networks and mounts — not the whole inspect.
    */
   get details(): ContainerDetails {
-    if (this.#details?.version !== this.version) {
+    if (this.#details?.version !== this.#version) {
       const full = this.inspect(undefined) as unknown as ContainerDetails;
       const value = {
         Id: full.Id,
@@ -151,7 +200,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
         NetworkSettings: { Ports: full.NetworkSettings?.Ports, Networks: full.NetworkSettings?.Networks },
         Mounts: full.Mounts,
       } as unknown as ContainerDetails;
-      this.#details = { version: this.version, value };
+      this.#details = { version: this.#version, value };
     }
     return this.#details.value;
   }
@@ -187,8 +236,9 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
     return task.exitCode ?? exitCodeOf(task.phase, task.message);
   }
 
+  /** The store's: marks a change, so the cached views below are rebuilt. */
   touch(): void {
-    this.version++;
+    this.#version++;
   }
 
   /** `docker inspect` for this container: the engine's view when Mesos gave one, else built from the config. */
@@ -228,7 +278,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
    */
   summaryParts(out: Buffer[], nodeIp: string, nodeDown: boolean, now = Date.now()): void {
     let cached = this.#summary;
-    if (cached?.version !== this.version || cached.nodeIp !== nodeIp || cached.nodeDown !== nodeDown) {
+    if (cached?.version !== this.#version || cached.nodeIp !== nodeIp || cached.nodeDown !== nodeDown) {
       const { Status: _clock, ...value } = containerSummary(this.details, {
         id: this.id,
         names: this.names,
@@ -237,7 +287,7 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
         labels: this.labels,
       });
       const head = Buffer.from(JSON.stringify(value).slice(0, -1));
-      cached = { version: this.version, nodeIp, nodeDown, head, times: stateTimes(this.details.State) };
+      cached = { version: this.#version, nodeIp, nodeDown, head, times: stateTimes(this.details.State) };
       this.#summary = cached;
     }
     out.push(cached.head, statusTail(statusText(this.details.State, now, nodeDown, cached.times)));
@@ -308,6 +358,9 @@ export class MesosContainer implements DurableContainer, Findable, Filterable {
   }
 }
 
+const NO_DEFAULTS = { defaultCpus: undefined, defaultMemMb: undefined };
+const NOTHING = { cpus: 0, memMb: 0 };
+
 const EMPTY_ENDPOINT = {
   IPAMConfig: null,
   Links: null,
@@ -348,7 +401,7 @@ const parsed = new Map<string, ContainerDetails>();
 const PARSED_KEPT = 256;
 
 /** The task's `docker inspect`, parsed (no copy is kept beyond a small cache of recent ones). */
-export function inspectOf(task: Pick<TaskAttempt, 'inspectPacked'> | undefined): ContainerDetails | undefined {
+function inspectOf(task: Pick<TaskAttempt, 'inspectPacked'> | undefined): ContainerDetails | undefined {
   const packed = task?.inspectPacked;
   if (!packed) return undefined;
   let value = parsed.get(packed);

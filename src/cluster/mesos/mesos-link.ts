@@ -8,8 +8,8 @@
 //   masters' group and to own the znodes the manager writes (see store/zookeeper-value.ts for their ACLs).
 // The password is never put in a message; `masterForDisplay` is the address as logs and `docker info` show it.
 import { readFileSync } from 'node:fs';
-import type { TlsFiles } from '../../api/listen.js';
-import type { ClusterOptionKey } from '../options.js';
+import type { TlsFiles } from '../../util/tls.js';
+import type { ClusterOptionKey, ClusterSettings } from '../options.js';
 import { parseMasterAddress, redactMasterAddress, type TlsOptions } from '../../mesos/index.js';
 
 export interface MesosLink {
@@ -21,10 +21,12 @@ export interface MesosLink {
   readonly masterForDisplay: string;
 }
 
-type Options = ReadonlyMap<ClusterOptionKey, number | boolean | string>;
+/** The parsed options (parseClusterOptions), or the typed settings made of them (clusterSettings). */
+type Options = ReadonlyMap<ClusterOptionKey, number | boolean | string> | ClusterSettings;
 
 export function mesosLink(master: string, options: Options, managerTls: TlsFiles | undefined): MesosLink {
-  const opt = (key: ClusterOptionKey) => options.get(key);
+  const opt = (key: ClusterOptionKey) =>
+    options instanceof Map ? options.get(key) : (options as ClusterSettings)[key];
   const files = {
     ca: opt('mesos.tlscacert') as string | undefined,
     cert: opt('mesos.tlscert') as string | undefined,

@@ -1,23 +1,40 @@
-// Offers held by the manager, per agent. Each is held at most `mesos.offertimeout`, then declined; RESCIND drops
-// one; a disconnect voids them all (Mesos takes them back without telling). The book never decides what to use:
-// placement does; the book just never lets an offer be forgotten, which is how classic Swarm came to hoard them.
-import type { Offer } from '../../mesos/index.js';
+// Offers (the seed's step 2): the book of offers held, per agent, and the whole policy of what the framework tells
+// Mesos about them. An offer is held at most mesos.offertimeout, then declined; RESCIND drops one; a disconnect
+// voids them all (Mesos takes them back without telling). The policy: hold offers while a start waits; once none
+// waits, keep them a moment (the next start is usually milliseconds away, and a REVIVE costs it an allocation
+// cycle), then decline them with a refuse filter and SUPPRESS; REVIVE when a start waits again while suppressed, or
+// when what is held does not fit and our own refuse filters hold resources back. Classic Swarm did none of this
+// and hoarded every offer (its issues #1401 and #1888). Placement decides what to use; the book never forgets one.
+import { scalarTotals, type Offer } from '../../mesos/index.js';
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import type { MesosCalls } from './calls.js';
+
+/** How long held offers wait for new work once no start waits, before they go back to Mesos. */
+export const IDLE_HOLD_MS = 1000;
+/**
+ * After subscribing, the framework stays unsuppressed until the first offers came (they are how it learns the
+ * agents of the master it is on: `docker info` lists those), or this long without any.
+ */
+export const FIRST_OFFERS_MS = 5000;
 
 interface Held {
   readonly offer: Offer;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: TimerHandle;
 }
 
 export class OfferBook {
   readonly #held = new Map<string, Held>();
   readonly #byAgent = new Map<string, Set<string>>();
   readonly #timeoutMs: number;
+  readonly #clock: Clock;
   readonly #onExpire: (offer: Offer) => void;
   #version = 0;
   readonly #agentVersions = new Map<string, number>();
 
-  constructor(timeoutMs: number, onExpire: (offer: Offer) => void) {
+  constructor(timeoutMs: number, clock: Clock, onExpire: (offer: Offer) => void) {
     this.#timeoutMs = timeoutMs;
+    this.#clock = clock;
     this.#onExpire = onExpire;
   }
 
@@ -38,14 +55,13 @@ export class OfferBook {
   add(offer: Offer): void {
     const id = offer.id.value;
     if (this.#held.has(id)) return;
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       if (this.remove(id)) this.#onExpire(offer);
     }, this.#timeoutMs);
-    timer.unref();
     this.#held.set(id, { offer, timer });
     this.#version++;
-    this.#agentVersions.set(offer.agent_id.value, this.#version);
     const agent = offer.agent_id.value;
+    this.#agentVersions.set(agent, this.#version);
     const set = this.#byAgent.get(agent) ?? new Set();
     set.add(id);
     this.#byAgent.set(agent, set);
@@ -55,11 +71,11 @@ export class OfferBook {
   remove(id: string): Offer | undefined {
     const held = this.#held.get(id);
     if (!held) return undefined;
-    clearTimeout(held.timer);
+    this.#clock.clear(held.timer);
     this.#held.delete(id);
     this.#version++;
-    this.#agentVersions.set(held.offer.agent_id.value, this.#version);
     const agent = held.offer.agent_id.value;
+    this.#agentVersions.set(agent, this.#version);
     const set = this.#byAgent.get(agent);
     set?.delete(id);
     if (set && !set.size) this.#byAgent.delete(agent);
@@ -68,7 +84,7 @@ export class OfferBook {
 
   /** Removes and returns every offer (to decline them all, or because they are void). */
   clear(): Offer[] {
-    const offers = [...this.#held.values()].map((h) => h.offer);
+    const offers = this.all();
     for (const offer of offers) this.remove(offer.id.value);
     return offers;
   }
@@ -83,5 +99,155 @@ export class OfferBook {
 
   all(): Offer[] {
     return [...this.#held.values()].map((h) => h.offer);
+  }
+
+  /** What the held offers (of one agent, or all) add up to: CPUs, and memory in MB. */
+  totals(agentId?: string): { cpus: number; memMb: number } {
+    let cpus = 0;
+    let memMb = 0;
+    for (const offer of agentId === undefined ? this.all() : this.forAgent(agentId)) {
+      const t = scalarTotals(offer.resources);
+      cpus += t.cpus ?? 0;
+      memMb += t.mem ?? 0;
+    }
+    return { cpus, memMb };
+  }
+}
+
+export interface OfferSettings {
+  readonly offerTimeoutMs: number;
+  /** mesos.offerrefusetimeout: the refuse filter on launches that leave resources unused, and on declines. */
+  readonly refuseMs: number;
+}
+
+export class OfferPolicy {
+  readonly book: OfferBook;
+  readonly #mesos: MesosCalls;
+  readonly #clock: Clock;
+  readonly #settings: OfferSettings;
+  readonly #waiting: () => number;
+  readonly #log: Logger;
+  #subscribed = false;
+  #suppressed = false;
+  /** We declined (or left unused) resources with a refuse filter since the last REVIVE: Mesos holds them back. */
+  #filtered = false;
+  #idleTimer: TimerHandle | undefined;
+  #firstOffers: TimerHandle | undefined;
+
+  /** `waiting`: how many starts wait for offers now. */
+  constructor(mesos: MesosCalls, clock: Clock, settings: OfferSettings, waiting: () => number, logger: Logger) {
+    this.#mesos = mesos;
+    this.#clock = clock;
+    this.#settings = settings;
+    this.#waiting = waiting;
+    this.#log = logger;
+    this.book = new OfferBook(settings.offerTimeoutMs, clock, (offer) => {
+      this.#log.debug({ offer: offer.id.value }, 'offer held too long; declining');
+      void mesos.decline([offer.id.value]).catch(() => undefined);
+    });
+  }
+
+  get suppressed(): boolean {
+    return this.#suppressed;
+  }
+
+  /** A new subscription: nothing is suppressed on it (a new stream's SUBSCRIBE carries what the client keeps). */
+  subscribed(): void {
+    this.#subscribed = true;
+    this.#suppressed = false;
+    this.#clock.clear(this.#firstOffers);
+    this.#firstOffers = this.#clock.setTimeout(() => this.#firstOffersCame(), FIRST_OFFERS_MS);
+  }
+
+  disconnected(): void {
+    this.#subscribed = false;
+    this.#clock.clear(this.#firstOffers);
+    this.#firstOffers = undefined;
+    this.book.clear(); // Mesos took them back; declining them now would only be refused
+  }
+
+  /** Holds the offers; when nothing waits they go back (at once if we are suppressed: they crossed the SUPPRESS). */
+  received(offers: readonly Offer[]): void {
+    for (const offer of offers) this.book.add(offer);
+    if (this.#firstOffers) this.#firstOffersCame();
+    if (this.#waiting()) return;
+    if (this.#suppressed) this.#declineHeld();
+    else this.idle();
+  }
+
+  rescinded(offerId: string): void {
+    this.book.remove(offerId);
+  }
+
+  /** A start waits: make sure Mesos offers, un-suppressing and clearing our refuse filters (REVIVE does both). */
+  wantOffers(): void {
+    this.#clock.clear(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (this.#suppressed || (this.#filtered && this.book.size === 0)) this.#revive();
+  }
+
+  /** Nothing waits: after IDLE_HOLD_MS without new work, decline what is held and SUPPRESS. */
+  idle(): void {
+    if (this.#idleTimer || this.#firstOffers || !this.#subscribed) return;
+    this.#idleTimer = this.#clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#waiting() || !this.#subscribed) return;
+      this.#declineHeld();
+      if (this.#suppressed) return;
+      this.#suppressed = true;
+      void this.#mesos.suppress().catch(() => (this.#suppressed = false));
+    }, IDLE_HOLD_MS);
+  }
+
+  /**
+   * After a pass: what we hold did not fit some starts, and resources we turned down earlier are held back by our
+   * own refuse filters: ask for them again (REVIVE clears the filters) rather than wait for the filters to run out.
+   */
+  unplaced(): void {
+    if (this.#filtered) this.#revive();
+  }
+
+  /** Takes offers out of the book for an ACCEPT; returns the refuse filter its unused resources get. */
+  take(offerIds: readonly string[]): { refuse_seconds: number } {
+    for (const id of offerIds) this.book.remove(id);
+    // While starts wait, unused resources should come straight back; with none waiting, not for a while.
+    const refuseSeconds = this.#waiting() ? 0 : this.#settings.refuseMs / 1000;
+    if (refuseSeconds > 0) this.#filtered = true;
+    return { refuse_seconds: refuseSeconds };
+  }
+
+  stop(): void {
+    this.#clock.clear(this.#idleTimer);
+    this.#clock.clear(this.#firstOffers);
+    this.#idleTimer = this.#firstOffers = undefined;
+    this.book.clear();
+  }
+
+  #firstOffersCame(): void {
+    this.#clock.clear(this.#firstOffers);
+    this.#firstOffers = undefined;
+    if (!this.#waiting()) this.idle();
+  }
+
+  #declineHeld(): void {
+    const held = this.book.clear();
+    if (!held.length) return;
+    this.#filtered = true;
+    void this.#mesos
+      .decline(
+        held.map((o) => o.id.value),
+        { refuse_seconds: Math.max(this.#settings.refuseMs / 1000, 5) },
+      )
+      .catch(() => undefined);
+  }
+
+  #revive(): void {
+    const wasSuppressed = this.#suppressed;
+    this.#suppressed = false;
+    this.#filtered = false;
+    void this.#mesos.revive().catch(() => {
+      this.#suppressed = wasSuppressed;
+      this.#filtered = true;
+    });
   }
 }

@@ -2,8 +2,8 @@
 // (agents with resources offered, reserved and free; the queue with the scheduler's per-agent reasons; containers),
 // the gauges Prometheus reads at scrape time, and the subscription's events counted. The driver's hot paths carry
 // only one-line instrument calls (framework.ts); everything else observers need is derived here, on request.
-import type { MesosSchedulerClient } from '../../mesos/index.js';
-import { scalarTotals } from '../../mesos/index.js';
+import type { SchedulerClientEvents } from '../../mesos/index.js';
+import type { EventEmitter } from 'node:events';
 import { explanationOf, type Scheduler } from '../../scheduler/index.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import { statusText } from '../container-format.js';
@@ -19,9 +19,10 @@ import {
   type OverviewOptions,
 } from '../overview.js';
 import type { AgentRegistry } from './agents.js';
-import type { MesosFramework, QueuedStart } from './framework.js';
+import type { AgentViews } from './agent-views.js';
+import type { MesosFramework } from './framework.js';
+import type { PendingStart } from './queue.js';
 import type { ContainerStore } from './store.js';
-import type { MesosContainer } from './container.js';
 
 const MIB = 1024 * 1024;
 
@@ -30,11 +31,10 @@ export interface MesosObserved {
   readonly framework: () => MesosFramework | undefined;
   readonly store: ContainerStore;
   readonly agents: AgentRegistry;
+  readonly views: AgentViews;
   readonly scheduler: Scheduler;
   /** The master as the operator gave it, its credentials masked. */
   readonly master: string;
-  /** What a container reserves on its agent. */
-  readonly need: (c: MesosContainer) => { readonly cpus: number; readonly memMb: number };
 }
 
 export function mesosOverview(src: MesosObserved, options: OverviewOptions): ClusterOverview {
@@ -42,21 +42,19 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
   const reserved = new Map<string, { cpus: number; memMb: number; containers: number }>();
   for (const c of src.store.values()) {
     if (!c.agentId || !c.isRunning) continue;
-    const need = src.need(c);
+    const need = c.reserves;
     const r = reserved.get(c.agentId) ?? { cpus: 0, memMb: 0, containers: 0 };
     r.cpus += need.cpus;
     r.memMb += need.memMb;
     r.containers++;
     reserved.set(c.agentId, r);
   }
-  const nodes = src.agents.all().map((agent): NodeOverview => {
+  // The nodes of the current cluster, as `docker info` lists them (see docker-info.ts).
+  const current = src.agents.all().filter((a) => a.offered || src.views.carriesOurs(a.id));
+  const nodes = current.map((agent): NodeOverview => {
     const engine = agent.engine;
-    const offered = { cpus: 0, memory: 0 };
-    for (const offer of framework?.offers.forAgent(agent.id) ?? []) {
-      const t = scalarTotals(offer.resources);
-      offered.cpus += t.cpus ?? 0;
-      offered.memory += (t.mem ?? 0) * MIB;
-    }
+    const held = framework?.offers.book.totals(agent.id) ?? { cpus: 0, memMb: 0 };
+    const offered = { cpus: held.cpus, memory: held.memMb * MIB };
     const used = reserved.get(agent.id) ?? { cpus: 0, memMb: 0, containers: 0 };
     const taken = { cpus: used.cpus, memory: used.memMb * MIB };
     return {
@@ -88,7 +86,7 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
       image: String(q.container.config.Image ?? ''),
       since: new Date(q.since).toISOString(),
       attempts: q.attempts,
-      reason: q.lastFailure || 'waiting for the next placement pass',
+      reason: q.lastRejection || 'waiting for the next placement pass',
       rejections,
     });
   }
@@ -115,7 +113,7 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
       subscribed: framework?.subscribed ?? false,
       frameworkId: framework?.frameworkId ?? '',
       lastError: framework?.lastError ?? '',
-      offersHeld: framework?.offers.size ?? 0,
+      offersHeld: framework?.offers.book.size ?? 0,
     },
     nodes,
     queue,
@@ -125,12 +123,12 @@ export function mesosOverview(src: MesosObserved, options: OverviewOptions): Clu
 }
 
 /** Why each agent cannot take the container now: the scheduler's explanation against the agents it last saw. */
-function explain(src: MesosObserved, q: QueuedStart): NodeRejection[] {
+function explain(src: MesosObserved, q: PendingStart): NodeRejection[] {
   const views = src.framework()?.placementViews ?? [];
   if (!views.length) return [];
   let rejections;
   try {
-    rejections = src.scheduler.select(views, q.item.request, { explain: true }).explanation?.rejections;
+    rejections = src.scheduler.select(views, q.spec.request, { explain: true }).explanation?.rejections;
   } catch (err) {
     rejections = explanationOf(err)?.rejections;
   }
@@ -142,29 +140,23 @@ export function mesosGauges(src: MesosObserved): GaugeSources {
     containers: () => countBy(src.store.values(), (c) => c.dockerStatus),
     tasks: () => countBy(src.store.values(), (c) => c.task?.phase ?? 'none'),
     engines: () => countBy(src.agents.engines(), (e) => e.state),
-    queueDepth: () => src.framework()?.queueSize ?? 0,
+    queueDepth: () => src.framework()?.queue.size ?? 0,
     queueOldestSeconds: () => {
-      // The queue is a Map in insertion order: the first entry waited longest.
+      // The queue keeps its starts in the order they began to wait: the first waited longest.
       const first = src.framework()?.queued().next();
       return first && !first.done ? (Date.now() - first.value.since) / 1000 : 0;
     },
     offers: () => {
-      let cpus = 0;
-      let memMb = 0;
-      const all = src.framework()?.offers.all() ?? [];
-      for (const offer of all) {
-        const t = scalarTotals(offer.resources);
-        cpus += t.cpus ?? 0;
-        memMb += t.mem ?? 0;
-      }
-      return { count: all.length, cpus, memoryBytes: memMb * MIB };
+      const book = src.framework()?.offers.book;
+      const { cpus, memMb } = book?.totals() ?? { cpus: 0, memMb: 0 };
+      return { count: book?.size ?? 0, cpus, memoryBytes: memMb * MIB };
     },
     mesosSubscribed: () => src.framework()?.subscribed ?? false,
   };
 }
 
 /** Counts the subscription's life and every status update, from the client's own events. */
-export function countClientEvents(client: MesosSchedulerClient, metrics: Metrics): void {
+export function countClientEvents(client: EventEmitter<SchedulerClientEvents>, metrics: Metrics): void {
   client.on('subscribed', (s) => metrics.mesos.subscribed(s.resubscribed));
   client.on('disconnected', (d) => metrics.mesos.disconnected(d.reason));
   client.on('update', (status) => metrics.mesos.statusUpdate(status.state, status.reason));

@@ -1,219 +1,158 @@
-// Placement passes: held offers → node views → the scheduler → resources carved from the chosen agent's offers.
-// Many containers are placed per pass, several per agent, each seeing the ones placed before it. Containers that
-// ask nothing of placement but resources (no expressions, ports or dependencies) are placed as a group from one
-// ranking — the top candidates in order, one container each for spread, filled in turn for binpack — so a queue
-// of thousands costs a few scheduler runs, not thousands.
-import type { Scheduler, NodeView, PlacementRequest, ContainerOnNode } from '../../scheduler/index.js';
-import { withPending, pendingContainer, readSchedulingExpressions } from '../../scheduler/index.js';
-import type { Offer } from '../../mesos/index.js';
-import { OfferPool, type Allocation, type ResourceNeed } from './allocation.js';
-import { isManagerError } from '../../errors.js';
+// Placement (the seed's steps 3 and 4): passes over the waiting starts, one at a time, coalesced (a burst of
+// starts and offers makes one pass, not one each). A pass brings the board (board.ts) in line with the offers held
+// and the agents' snapshots (agent-views.ts), places what it can, and hands the placed starts to the launcher. A
+// start the scheduler refuses for a reason no offer can change — a filter no known agent passes, whatever its
+// resources — fails now instead of waiting out its task timeout (up to the 10 minutes of the seed's command line).
+import type { Scheduler } from '../../scheduler/index.js';
+import type { PlacementError } from '../../errors.js';
+import type { Logger } from '../../util/logger.js';
+import type { Metrics } from '../../metrics/index.js';
+import type { NodeView } from '../../scheduler/index.js';
+import type { AgentRegistry } from './agents.js';
+import type { AgentViews } from './agent-views.js';
+import { PlacementBoard, type AgentSnapshot, type PlacementItem } from './board.js';
+import type { Launcher, Placed } from './launch.js';
+import type { OfferPolicy } from './offers.js';
+import type { PendingStart, StartQueue } from './queue.js';
 
-export interface PlacementItem {
-  readonly key: string;
-  readonly request: PlacementRequest;
-  readonly need: ResourceNeed;
-  readonly name: string;
-}
+export class Placer {
+  readonly #board = new PlacementBoard();
+  readonly #scheduler: Scheduler;
+  readonly #queue: StartQueue;
+  readonly #offers: OfferPolicy;
+  readonly #agents: AgentRegistry;
+  readonly #views: AgentViews;
+  readonly #launcher: Launcher;
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  #scheduled = false;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #active = false;
 
-export interface AgentSnapshot {
-  readonly id: string;
-  readonly name: string;
-  readonly addr: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly active: boolean;
-  readonly containers: readonly ContainerOnNode[];
-  readonly images: NodeView['images'];
-}
-
-export interface Assignment {
-  readonly item: PlacementItem;
-  readonly agentId: string;
-  readonly allocation: Allocation;
-}
-
-export interface PassResult {
-  readonly assignments: Assignment[];
-  /** Items left queued, with the scheduler's reason. */
-  readonly unplaced: Map<PlacementItem, string>;
-}
-
-interface BoardEntry {
-  offersVersion: number;
-  snapshot: AgentSnapshot;
-  pool: OfferPool;
-  view: NodeView;
-}
-
-/**
- * The agents holding offers, as placement sees them, kept from pass to pass: an agent's resource pool and node view
- * are rebuilt only when its offers or its snapshot changed, so a pass over 5,000 agents costs a look-up per agent,
- * not a rebuild (and the scheduler's per-view caches survive between passes).
- */
-export class PlacementBoard {
-  readonly #entries = new Map<string, BoardEntry>();
-  #views: NodeView[] = [];
-  #index = new Map<string, number>();
-
-  /** The node views of the last sync (with the pass's reservations once a pass drew on them). */
-  get views(): readonly NodeView[] {
-    return this.#views;
-  }
-
-  /** Brings the board in line with the agents that hold offers now. */
-  sync(
-    agentIds: Iterable<string>,
-    offersVersion: (agentId: string) => number,
-    offersOf: (agentId: string) => readonly Offer[],
-    snapshotOf: (agentId: string) => AgentSnapshot | undefined,
-  ): void {
-    const seen = new Set<string>();
-    const views: NodeView[] = [];
-    const index = new Map<string, number>();
-    for (const id of agentIds) {
-      const snapshot = snapshotOf(id);
-      if (!snapshot) continue;
-      seen.add(id);
-      const version = offersVersion(id);
-      let entry = this.#entries.get(id);
-      if (!entry || entry.offersVersion !== version) {
-        const pool = new OfferPool(id, offersOf(id));
-        entry = { offersVersion: version, snapshot, pool, view: view(snapshot, pool, []) };
-        this.#entries.set(id, entry);
-      } else if (entry.snapshot !== snapshot) {
-        entry.snapshot = snapshot;
-        entry.view = view(snapshot, entry.pool, []);
-      }
-      index.set(id, views.length);
-      views.push(entry.view);
-    }
-    for (const id of this.#entries.keys()) if (!seen.has(id)) this.#entries.delete(id);
+  constructor(
+    scheduler: Scheduler,
+    queue: StartQueue,
+    offers: OfferPolicy,
+    agents: AgentRegistry,
+    views: AgentViews,
+    launcher: Launcher,
+    metrics: Metrics,
+    logger: Logger,
+  ) {
+    this.#metrics = metrics;
+    this.#scheduler = scheduler;
+    this.#queue = queue;
+    this.#offers = offers;
+    this.#agents = agents;
     this.#views = views;
-    this.#index = index;
+    this.#launcher = launcher;
+    this.#log = logger;
   }
 
-  /**
-   * Places what it can of `items` on the synced agents. Entries it draws on are left stale: their offers are
-   * about to be accepted, and the next sync rebuilds them from what the offer book holds then.
-   */
-  pass(scheduler: Scheduler, items: readonly PlacementItem[]): PassResult {
-    const assignments: Assignment[] = [];
-    const unplaced = new Map<PlacementItem, string>();
-    const views = this.#views;
-    if (!views.length) {
-      for (const item of items) unplaced.set(item, 'no offers held: waiting for Mesos to offer resources');
-      return { assignments, unplaced };
-    }
-    const pending = new Map<string, ContainerOnNode[]>();
-    const entry = (agentId: string) => this.#entries.get(agentId)!;
-    const refresh = (agentId: string) => {
-      const e = entry(agentId);
-      e.view = view(e.snapshot, e.pool, pending.get(agentId) ?? []);
-      e.offersVersion = -1;
-      views[this.#index.get(agentId)!] = e.view;
-    };
-    const place = (item: PlacementItem, agentId: string, allocation: Allocation) => {
-      assignments.push({ item, agentId, allocation });
-      const list = pending.get(agentId) ?? [];
-      list.push(pendingContainer(item.request, { id: item.key, name: item.name }));
-      pending.set(agentId, list);
-    };
-
-    const slotsLimited = views.some((v) => 'containerslots' in v.labels);
-    const groups = new Map<string, PlacementItem[]>();
-    const singles: PlacementItem[] = [];
-    for (const item of items) {
-      const signature = slotsLimited ? undefined : groupSignature(item);
-      if (signature === undefined) singles.push(item);
-      else {
-        const group = groups.get(signature);
-        if (group) group.push(item);
-        else groups.set(signature, [item]);
-      }
-    }
-
-    for (const group of groups.values()) {
-      let ranking;
-      try {
-        ranking = scheduler.select(views, group[0]!.request);
-      } catch (err) {
-        for (const item of group) unplaced.set(item, reason(err));
-        continue;
-      }
-      const candidates = ranking.top(Math.max(group.length, 1));
-      const fill = scheduler.strategy === 'binpack';
-      const touched = new Set<string>();
-      let cursor = 0;
-      for (const item of group) {
-        let placed = false;
-        for (let tried = 0; tried < candidates.length && !placed; tried++) {
-          const node = candidates[(cursor + tried) % candidates.length]!;
-          const allocation = entry(node.id).pool.allocate(item.need);
-          if (!allocation) continue;
-          place(item, node.id, allocation);
-          touched.add(node.id);
-          placed = true;
-          cursor = fill ? (cursor + tried) % candidates.length : (cursor + tried + 1) % candidates.length;
-        }
-        if (!placed) unplaced.set(item, 'no resources available to schedule container');
-      }
-      for (const agentId of touched) refresh(agentId);
-    }
-
-    for (const item of singles) {
-      let ranking;
-      try {
-        ranking = scheduler.select(views, item.request);
-      } catch (err) {
-        unplaced.set(item, reason(err));
-        continue;
-      }
-      let placed = false;
-      for (const node of ranking.top(8)) {
-        const allocation = entry(node.id).pool.allocate(item.need);
-        if (!allocation) continue;
-        place(item, node.id, allocation);
-        refresh(node.id);
-        placed = true;
-        break;
-      }
-      if (!placed) unplaced.set(item, 'no resources available to schedule container');
-    }
-    return { assignments, unplaced };
+  /** The agents as the last pass saw them (what the dashboard explains the queue against). */
+  get views(): readonly NodeView[] {
+    return this.#board.views;
   }
-}
 
-/** Items that ask nothing but resources can share one ranking. */
-function groupSignature(item: PlacementItem): string | undefined {
-  const r = item.request;
-  const expressions = readSchedulingExpressions(r.labels);
-  if (expressions.constraints.length || expressions.affinities.length || expressions.whitelists.length)
-    return undefined;
-  if (item.need.ports.length || r.links.length || r.volumesFrom.length) return undefined;
-  if (r.networkMode.startsWith('container:') || Object.keys(r.portBindings).length) return undefined;
-  return `${item.need.cpus}|${item.need.memMb}|${r.networkMode}`;
-}
+  /** Passes run only while subscribed: offers are valid on their stream only. */
+  set active(value: boolean) {
+    this.#active = value;
+  }
 
-/** An agent as the scheduler sees it in mesos mode: capacity is what its held offers leave. */
-function view(agent: AgentSnapshot, pool: OfferPool, pending: readonly ContainerOnNode[]): NodeView {
-  let node: NodeView = {
-    id: agent.id,
-    name: agent.name,
-    addr: agent.addr,
-    labels: agent.labels,
-    healthIndicator: agent.active ? 100 : 0,
-    totalCpus: pool.cpus,
-    totalMemory: pool.memoryBytes,
-    usedCpus: 0,
-    usedMemory: 0,
-    containers: agent.containers,
-    images: agent.images,
-  };
-  // Pending containers are already subtracted from the pool; add them for the filters only.
-  for (const container of pending) node = withPending(node, { ...container, cpus: 0, memory: 0 });
-  return node;
-}
+  /** Runs a pass soon; one already running is followed by one more. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#running) {
+        this.#again = true;
+        return;
+      }
+      const started = performance.now();
+      this.#running = this.#pass()
+        .then((placed) => this.#metrics.placement.pass((performance.now() - started) / 1000, placed))
+        .catch((err) => this.#log.error({ err: (err as Error).message }, 'placement pass failed'))
+        .finally(() => {
+          this.#running = undefined;
+          if (this.#again) {
+            this.#again = false;
+            this.schedule();
+          }
+        });
+    });
+  }
 
-function reason(err: unknown): string {
-  return isManagerError(err) || err instanceof Error ? err.message : String(err);
+  /** Resolves when no pass runs or is scheduled (for a clean stop, and tests). */
+  async settled(): Promise<void> {
+    while (this.#running || this.#scheduled) {
+      await (this.#running ?? new Promise((resolve) => setImmediate(resolve)));
+    }
+  }
+
+  /** One pass; resolves to how many starts it placed. */
+  async #pass(): Promise<number> {
+    if (!this.#active) return 0;
+    const ready = this.#queue.ready();
+    if (!ready.length) {
+      if (!this.#queue.size) this.#offers.idle();
+      return 0;
+    }
+    const byKey = new Map<string, PendingStart>();
+    const items: PlacementItem[] = [];
+    for (const start of ready) {
+      byKey.set(start.container.id, start);
+      items.push({ key: start.container.id, spec: start.spec, name: start.container.name });
+    }
+    const book = this.#offers.book;
+    this.#board.sync(
+      book.agents(),
+      (id) => book.agentVersion(id),
+      (id) => book.forAgent(id),
+      (id) => this.#views.snapshot(id),
+    );
+    const result = this.#board.pass(this.#scheduler, items);
+    for (const [item, why] of result.unplaced) {
+      const start = byKey.get(item.key)!;
+      this.#queue.rejected(start, why.message);
+      this.#failFastIfImpossible(start, why);
+    }
+    if (result.unplaced.size) this.#offers.unplaced();
+    const placed: Placed[] = result.assignments.map(({ item, agentId, allocation }) => ({
+      start: byKey.get(item.key)!,
+      agentId,
+      allocation,
+    }));
+    await this.#launcher.launch(placed);
+    if (!this.#queue.size) this.#offers.idle();
+    return placed.length;
+  }
+
+  #failFastIfImpossible(start: PendingStart, why: PlacementError): void {
+    if (why.kind !== 'filter') return;
+    const everyone = this.#agents
+      .all()
+      .map((a) => this.#views.snapshot(a.id))
+      .filter((s): s is AgentSnapshot => s !== undefined);
+    if (!everyone.length) return;
+    const unlimited = everyone.map((agent) => ({
+      id: agent.id,
+      name: agent.name,
+      addr: agent.addr,
+      labels: agent.labels,
+      healthIndicator: 100,
+      totalCpus: Number.MAX_SAFE_INTEGER,
+      totalMemory: Number.MAX_SAFE_INTEGER,
+      usedCpus: 0,
+      usedMemory: 0,
+      containers: agent.containers,
+      images: agent.images,
+    }));
+    try {
+      this.#scheduler.select(unlimited, start.spec.request);
+    } catch (err) {
+      this.#queue.abandon(start, (err as Error).message);
+    }
+  }
 }

@@ -1,70 +1,85 @@
-// The mesos driver's containers: the one module that owns them. It indexes them for lookup (ID, name, prefix) and
-// by task ID, makes every durable change durable (the journal) before callers rely on it, wakes whoever waits on a
-// container, and turns task transitions into Docker events. Nothing else mutates a MesosContainer.
+// The mesos driver's containers: the one module that changes them. It indexes them for lookup (ID, name, prefix)
+// and by task ID, makes every durable change durable (persistence.ts) before callers rely on it, wakes whoever
+// waits on a container, and turns task transitions into Docker events. It also keeps what the manager learned from
+// the cluster under its framework ID (the agents): a new framework ID starts with none of it.
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
-import { Journal } from '../../store/journal.js';
 import { ContainerIndex } from '../lookup.js';
-import { MesosContainer, type DurableContainer, type DurableTask, type TaskAttempt } from './container.js';
+import { MesosContainer, type ContainerState, type DurableContainer, type TaskAttempt } from './container.js';
+import { restoredSpec } from './spec.js';
+import type { NeedDefaults } from './allocation.js';
+import type { StateBackend, StateEntry, StateLog } from './persistence.js';
 import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
 import { decorate, type EventLog, type EventNode } from '../events.js';
 import { NameReservations } from '../names.js';
+import { Watchers } from '../../util/watchers.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
-
-export type JournalEntry =
-  | { t: 'framework'; id: string }
-  | { t: 'agent'; id: string; hostname: string; address: string }
-  | { t: 'put'; c: DurableContainer }
-  | { t: 'task'; id: string; task: DurableTask | null; restartCount: number }
-  | { t: 'name'; id: string; name: string }
-  | { t: 'del'; id: string };
 
 export interface RestoredAgent {
   readonly hostname: string;
   readonly address: string;
 }
 
-type Watcher = (container: MesosContainer | undefined) => void;
+interface KnownAgent extends RestoredAgent {
+  /** The framework ID it was learned under. */
+  readonly fw: string | undefined;
+}
 
 /** Lines of journal per live container above which the journal is compacted while running. */
 const COMPACT_RATIO = 8;
+/** Task IDs remembered as replaced or abandoned, so their late updates are not taken for unknown tasks. */
+const RETIRED_MEMORY = 100_000;
 
-export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> {
+/** The one writer of a container's state (see ContainerState). */
+const state = (c: MesosContainer) => c as unknown as ContainerState;
+
+export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; removed: [MesosContainer] }> {
   readonly index = new ContainerIndex<MesosContainer>();
   readonly names = new NameReservations();
   readonly #byTask = new Map<string, MesosContainer>();
-  readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #retired = new Set<string>();
+  readonly #watchers = new Watchers<MesosContainer>();
   readonly #events: EventLog;
   readonly #node: (container: MesosContainer) => EventNode;
-  #journal: Journal<JournalEntry> | undefined;
+  readonly #defaults: NeedDefaults;
+  #log: StateLog | undefined;
   #frameworkId: string | undefined;
-  readonly #agents = new Map<string, RestoredAgent>();
+  readonly #agents = new Map<string, KnownAgent>();
   #compacting = false;
   /** After a failed compaction, the journal size before the next try (a failure is not retried on every write). */
   #compactRetryAt = 0;
   #changes = 0;
-  readonly #log: Logger;
+  readonly #logger: Logger;
 
-  constructor(events: EventLog, node: (container: MesosContainer) => EventNode, log: Logger = silentLogger) {
+  constructor(
+    events: EventLog,
+    node: (container: MesosContainer) => EventNode,
+    /** The resource defaults the specs of containers rebuilt from the journal are compiled with. */
+    defaults: NeedDefaults = { defaultCpus: undefined, defaultMemMb: undefined },
+    logger: Logger = silentLogger,
+  ) {
     super();
     this.setMaxListeners(0);
     this.#events = events;
     this.#node = node;
-    this.#log = log;
+    this.#defaults = defaults;
+    this.#logger = logger;
   }
 
-  /** Loads the journal in `dir` (creating it) and rebuilds every container from it. */
-  async open(dir: string): Promise<void> {
+  /** Loads the state (creating it) and rebuilds every container from it. */
+  async open(backend: StateBackend): Promise<void> {
     const durable = new Map<string, DurableContainer>();
-    this.#journal = await Journal.open<JournalEntry>(
-      join(dir, 'state.jsonl'),
+    this.#log = await backend.open(
       (entry) => {
         switch (entry.t) {
           case 'framework':
             this.#frameworkId = entry.id;
             break;
           case 'agent':
-            this.#agents.set(entry.id, { hostname: entry.hostname, address: entry.address });
+            this.#agents.set(entry.id, {
+              hostname: entry.hostname,
+              address: entry.address,
+              fw: entry.fw ?? this.#frameworkId,
+            });
             break;
           case 'put':
             durable.set(entry.c.id, entry.c);
@@ -92,32 +107,42 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     for (const c of durable.values()) {
       // A start that was still waiting for an offer died with the previous manager: nothing was launched.
       if (c.task?.phase === 'queued') c.task = undefined;
-      this.#add(new MesosContainer(c));
+      this.#add(this.rebuilt(c));
     }
   }
 
   async close(): Promise<void> {
-    await this.#journal?.close();
+    await this.#log?.close();
   }
 
   get frameworkId(): string | undefined {
     return this.#frameworkId;
   }
 
+  /**
+   * Records the framework ID the manager runs as. A different one than before means another framework (a new
+   * registration, or another cluster's ID found in ZooKeeper): what the old one learned of its cluster is dropped.
+   */
   async setFrameworkId(id: string): Promise<void> {
+    const replaced = this.#frameworkId !== undefined && this.#frameworkId !== id;
     this.#frameworkId = id;
     await this.#write({ t: 'framework', id });
+    if (replaced) await this.#maybeCompact(true);
   }
 
+  /** The agents the current framework learned before (its cluster's, as far as this manager knows). */
   restoredAgents(): ReadonlyMap<string, RestoredAgent> {
-    return this.#agents;
+    const out = new Map<string, RestoredAgent>();
+    for (const [id, agent] of this.#agents) if (agent.fw === this.#frameworkId) out.set(id, agent);
+    return out;
   }
 
   async rememberAgent(id: string, hostname: string, address: string): Promise<void> {
+    const fw = this.#frameworkId;
     const known = this.#agents.get(id);
-    if (known?.address === address && known.hostname === hostname) return;
-    this.#agents.set(id, { hostname, address });
-    await this.#write({ t: 'agent', id, hostname, address });
+    if (known?.address === address && known.hostname === hostname && known.fw === fw) return;
+    this.#agents.set(id, { hostname, address, fw });
+    await this.#write({ t: 'agent', id, hostname, address, fw });
   }
 
   get size(): number {
@@ -137,12 +162,22 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     return this.#byTask.get(taskId);
   }
 
+  /** A task this manager replaced or abandoned: its late updates are not an unknown task to adopt. */
+  isRetired(taskId: string): boolean {
+    return this.#retired.has(taskId);
+  }
+
+  /** A container rebuilt from what another record of it says (its Docker labels): its spec under our defaults. */
+  rebuilt(durable: DurableContainer): MesosContainer {
+    return new MesosContainer(durable, restoredSpec(durable.config, this.#defaults));
+  }
+
   /**
    * Records a new container; resolves once it is durable. Its entry is encoded first: one the journal cannot take
    * leaves no record at all, and one it cannot write (a disk error) is taken back before the caller hears of it.
    */
   async create(container: MesosContainer): Promise<void> {
-    const written = this.#journal?.append({ t: 'put', c: container.durable() });
+    const written = this.#log?.append({ t: 'put', c: container.durable() });
     this.#add(container);
     try {
       await written;
@@ -157,38 +192,57 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
   async rename(container: MesosContainer, name: string): Promise<void> {
     const old = container.name;
     this.index.delete(container.id);
-    container.name = name;
+    state(container).name = name;
     this.index.set(container);
     this.#changed(container);
     await this.#write({ t: 'name', id: container.id, name });
     this.#event(container, 'rename', { oldName: `/${old}` });
   }
 
-  /** Drops the links named `alias` from a container's config (`docker rm --link`), so a later start links no more. */
+  /** A removal is under way: nothing may start the container again. */
+  markRemoving(container: MesosContainer): void {
+    if (container.removing) return;
+    state(container).removing = true;
+    this.#changed(container);
+  }
+
+  /**
+   * Drops the links named `alias` from a container's config (`docker rm --link`), so a later start links no more:
+   * its spec is compiled again from the config that is left.
+   */
   async unlink(container: MesosContainer, alias: string): Promise<void> {
     const host = container.config.HostConfig;
     if (!host?.Links) return;
     host.Links = host.Links.filter((link) => linkAlias(link) !== alias);
+    state(container).compiled = restoredSpec(container.config, this.#defaults);
     this.#changed(container);
     await this.#write({ t: 'put', c: container.durable() });
   }
 
-  /** Starts a new task attempt (a start or a restart); durable before it resolves. */
+  /** Starts a new task attempt (a start or a restart); durable before it resolves when `durable`. */
   async beginTask(container: MesosContainer, task: TaskAttempt, durable: boolean): Promise<void> {
-    if (container.task) this.#byTask.delete(container.task.taskId);
-    if (container.task?.startedAt) container.restartCount++;
-    container.task = task;
+    const s = state(container);
+    if (s.task) {
+      this.#byTask.delete(s.task.taskId);
+      this.#retire(s.task.taskId);
+      if (s.task.startedAt) s.restartCount++;
+    }
+    s.task = task;
     this.#byTask.set(task.taskId, container);
     this.#changed(container);
     if (durable) await this.#writeTask(container);
   }
 
   /** Puts back the attempt a failed start replaced (the container never left the state it was in). */
-  abandonTask(container: MesosContainer, previous: TaskAttempt | undefined, error: string): void {
-    if (container.task) this.#byTask.delete(container.task.taskId);
-    container.task = previous;
+  abandonTask(container: MesosContainer, previous: Readonly<TaskAttempt> | undefined, error: string): void {
+    const s = state(container);
+    if (s.task) {
+      this.#byTask.delete(s.task.taskId);
+      this.#retire(s.task.taskId);
+    }
+    s.task = previous as TaskAttempt | undefined;
     if (previous) this.#byTask.set(previous.taskId, container);
-    container.lastError = error;
+    s.lastError = error;
     this.#changed(container);
   }
 
@@ -197,7 +251,8 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
    * `detail` is merged into the attempt; durable changes are journaled before the promise resolves.
    */
   async advance(container: MesosContainer, phase: TaskPhase, detail: Partial<TaskAttempt>): Promise<boolean> {
-    const task = container.task;
+    const s = state(container);
+    const task = s.task;
     if (!task) return false;
     const moved = canAdvance(task.phase, phase);
     if (!moved && !(phase === task.phase && detail.inspectPacked && !task.inspectPacked)) return false;
@@ -206,7 +261,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     if (moved) task.phase = phase;
     if (phase === 'running' && before !== 'running') {
       task.startedAt ??= new Date().toISOString();
-      container.lastError = '';
+      s.lastError = '';
     }
     if (isTerminal(phase)) task.finishedAt ??= new Date().toISOString();
     this.#changed(container);
@@ -223,10 +278,11 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     return true;
   }
 
-  /** Records the Docker container found for a task (after a restart, by its labels). */
+  /** Records what the task's Docker container showed (found by its labels, or inspected after a pause). */
   noteDocker(container: MesosContainer, detail: Partial<TaskAttempt>): void {
-    if (!container.task) return;
-    Object.assign(container.task, detail);
+    const task = state(container).task;
+    if (!task) return;
+    Object.assign(task, detail);
     this.#changed(container);
   }
 
@@ -236,7 +292,8 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     if (container.task) this.#byTask.delete(container.task.taskId);
     await this.#write({ t: 'del', id: container.id });
     this.#event(container, 'destroy');
-    this.#notify(container.id, undefined);
+    this.emit('removed', container);
+    this.#watchers.notify(container.id, undefined);
     await this.#maybeCompact();
   }
 
@@ -254,36 +311,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     check: (container: MesosContainer | undefined) => T | undefined,
     abort?: AbortSignal,
   ): Promise<T> {
-    const now = check(this.index.get(id));
-    if (now !== undefined) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const set = this.#watchers.get(id) ?? new Set<Watcher>();
-      this.#watchers.set(id, set);
-      const done = () => {
-        set.delete(watcher);
-        if (!set.size) this.#watchers.delete(id);
-        abort?.removeEventListener('abort', onAbort);
-      };
-      const watcher: Watcher = (container) => {
-        let result: T | undefined;
-        try {
-          result = check(container);
-        } catch (err) {
-          done();
-          reject(err);
-          return;
-        }
-        if (result === undefined) return;
-        done();
-        resolve(result);
-      };
-      const onAbort = () => {
-        done();
-        reject(new Error('aborted'));
-      };
-      abort?.addEventListener('abort', onAbort, { once: true });
-      set.add(watcher);
-    });
+    return this.#watchers.until(id, () => this.index.get(id), check, abort);
   }
 
   #add(container: MesosContainer): void {
@@ -292,16 +320,16 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     if (container.task) this.#byTask.set(container.task.taskId, container);
   }
 
+  #retire(taskId: string): void {
+    this.#retired.add(taskId);
+    if (this.#retired.size > RETIRED_MEMORY) this.#retired.delete(this.#retired.values().next().value!);
+  }
+
   #changed(container: MesosContainer): void {
     this.#changes++;
     container.touch();
     this.emit('changed', container);
-    this.#notify(container.id, container);
-  }
-
-  #notify(id: string, container: MesosContainer | undefined): void {
-    const set = this.#watchers.get(id);
-    if (set) for (const watcher of [...set]) watcher(container);
+    this.#watchers.notify(container.id, container);
   }
 
   async #writeTask(container: MesosContainer): Promise<void> {
@@ -310,22 +338,23 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     void this.#maybeCompact();
   }
 
-  async #write(entry: JournalEntry): Promise<void> {
-    await this.#journal?.append(entry);
+  async #write(entry: StateEntry): Promise<void> {
+    await this.#log?.append(entry);
   }
 
-  /** Compacts when the journal has grown enough. Never rejects: a failed compaction leaves the journal whole. */
-  async #maybeCompact(): Promise<void> {
-    const journal = this.#journal;
-    if (!journal || this.#compacting || journal.size < 10_000 || journal.size < COMPACT_RATIO * this.index.size) return;
-    if (journal.size < this.#compactRetryAt) return;
+  /** Compacts when the journal has grown enough (or `now`). Never rejects: a failed compaction leaves it whole. */
+  async #maybeCompact(now = false): Promise<void> {
+    const log = this.#log;
+    if (!log || this.#compacting) return;
+    if (!now && (log.size < 10_000 || log.size < COMPACT_RATIO * this.index.size)) return;
+    if (!now && log.size < this.#compactRetryAt) return;
     this.#compacting = true;
     try {
-      await journal.compact(this.#compactForm(durables(this.index.values())));
+      await log.compact(this.#compactForm(durables(this.index.values())));
     } catch (err) {
-      this.#compactRetryAt = journal.size * 2;
-      this.#log.error(
-        { err: (err as Error).message, lines: journal.size, retryAt: this.#compactRetryAt },
+      this.#compactRetryAt = log.size * 2;
+      this.#logger.error(
+        { err: (err as Error).message, lines: log.size, retryAt: this.#compactRetryAt },
         'journal compaction failed; the journal is whole, and compaction is tried again once it has doubled',
       );
     } finally {
@@ -333,9 +362,11 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer] }> 
     }
   }
 
-  *#compactForm(containers: Iterable<DurableContainer>): Iterable<JournalEntry> {
-    if (this.#frameworkId) yield { t: 'framework', id: this.#frameworkId };
-    for (const [id, agent] of this.#agents) yield { t: 'agent', id, ...agent };
+  *#compactForm(containers: Iterable<DurableContainer>): Iterable<StateEntry> {
+    const fw = this.#frameworkId;
+    if (fw) yield { t: 'framework', id: fw };
+    // What another framework ID learned is not carried over: a new framework starts clean.
+    for (const [id, agent] of this.#agents) if (agent.fw === fw) yield { t: 'agent', id, ...agent };
     for (const c of containers) yield { t: 'put', c };
   }
 

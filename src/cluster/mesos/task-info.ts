@@ -1,7 +1,10 @@
 // Container config → Mesos TaskInfo for the Docker containerizer (reference: classic-swarm §1.7, protocol §4.6 and
 // §7). Every field a Docker client can send is either carried over (as a DockerInfo field, a CommandInfo field, or
 // a `docker run` parameter) or refused with a message naming it: nothing the client asked for is silently dropped.
-// Pure: the caller supplies the allocated resources and the Docker names of the containers this one depends on.
+// In two steps: `compileTaskTemplate` reads and checks the config once, at create (so what Mesos cannot do is a 400
+// then, not a failure at start); `taskInfo` fills in what only a launch knows — task and agent IDs, the resources
+// carved from the offers, the host ports, the Docker names of the containers this one depends on — and the
+// container's name as it is at launch (a rename changes it). Pure.
 import type {
   CommandInfo,
   ContainerInfo,
@@ -17,17 +20,20 @@ import { SWARM_ID_LABEL } from '../../scheduler/index.js';
 
 export const MESOS_NAME_LABEL = 'com.docker.swarm.mesos.name';
 export const MESOS_TASK_LABEL = 'com.docker.swarm.mesos.task';
-export const MESOS_DETACH_LABEL = 'com.docker.swarm.mesos.detach';
 
 /** Docker's default stop timeout, used as the kill grace period when the container sets none. */
-export const DEFAULT_STOP_SECONDS = 10;
+const DEFAULT_STOP_SECONDS = 10;
 
-export interface TaskBuild {
+/** A `docker run` parameter, or one naming a container this one depends on, resolved at launch. */
+type Slot =
+  Parameter | { readonly key: string; readonly ref: string; readonly prefix?: string; readonly suffix?: string };
+
+/** What a launch adds to a template. */
+export interface TaskLaunch {
   readonly taskId: string;
   readonly agentId: string;
   readonly managerId: string;
   readonly name: string;
-  readonly config: CreateBody;
   /** Resources consumed from the offers, exactly (cpus, mem, ports). */
   readonly resources: readonly Resource[];
   /** Container port (`80/tcp`) → allocated host port, for bridge networking. */
@@ -36,87 +42,122 @@ export interface TaskBuild {
   readonly dockerNames: ReadonlyMap<string, string>;
 }
 
+/** A create config read and checked for Mesos, everything but what a launch supplies. */
+export interface TaskTemplate {
+  readonly image: string;
+  readonly network: NonNullable<DockerInfo['network']>;
+  readonly privileged: boolean;
+  readonly hostname: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `--net container:<docker name>` or `--network <user network>`, before the aliases as `docker run` reads them. */
+  readonly networkSlots: readonly Slot[];
+  /** A user network: the manager's name and short ID are added as aliases (see taskInfo). */
+  readonly userNetwork: boolean;
+  readonly aliases: readonly string[];
+  readonly slots: readonly Slot[];
+  readonly command: CommandInfo;
+  readonly stopSeconds: number;
+}
+
 type Host = NonNullable<CreateBody['HostConfig']> & Record<string, unknown>;
 
-export function buildTaskInfo(build: TaskBuild): TaskInfo {
-  const config = build.config;
+/** Reads a create config into a template; throws a 400 naming what Mesos cannot do. */
+export function compileTaskTemplate(config: CreateBody, portCount: number): TaskTemplate {
   const host = (config.HostConfig ?? {}) as Host;
-  const parameters: Parameter[] = [];
-  const param = (key: string, value: unknown) => parameters.push({ key, value: String(value) });
-
-  const labels: Record<string, string> = {
-    ...(config.Labels ?? {}),
-    [SWARM_ID_LABEL]: build.managerId,
-    [MESOS_NAME_LABEL]: build.name,
-    [MESOS_TASK_LABEL]: build.taskId,
-  };
-  for (const key of Object.keys(labels).sort()) param('label', `${key}=${labels[key]}`);
-
-  const docker: DockerInfo = { image: String(config.Image), network: 'BRIDGE', force_pull_image: false };
-  const container: ContainerInfo = { type: 'DOCKER', docker };
+  const slots: Slot[] = [];
+  const param = (key: string, value: unknown) => slots.push({ key, value: String(value) });
+  const networkSlots: Slot[] = [];
+  let network: TaskTemplate['network'] = 'BRIDGE';
   const mode = String(host.NetworkMode ?? '');
-  if (mode === 'host') docker.network = 'HOST';
-  else if (mode === 'none') docker.network = 'NONE';
+  if (mode === 'host') network = 'HOST';
+  else if (mode === 'none') network = 'NONE';
   else if (mode.startsWith('container:')) {
-    docker.network = 'NONE';
-    param('net', `container:${dockerName(build, mode.slice('container:'.length))}`);
+    network = 'NONE';
+    networkSlots.push({ key: 'net', ref: mode.slice('container:'.length), prefix: 'container:' });
   } else if (mode !== '' && mode !== 'default' && mode !== 'bridge') {
     // A user-defined network: the executor's `--net` is overridden by this parameter (protocol §7.6).
-    param('network', mode);
+    networkSlots.push({ key: 'network', value: mode });
   }
   const endpoints = (config.NetworkingConfig as { EndpointsConfig?: Record<string, { Aliases?: string[] | null }> })
     ?.EndpointsConfig;
   const aliases: string[] = [];
-  for (const [network, endpoint] of Object.entries(endpoints ?? {})) {
-    if (network !== mode && !(mode === '' && network === 'bridge')) {
-      throw badParameter(`connecting to a second network (${network}) at create is not supported by the mesos driver`);
+  for (const [name, endpoint] of Object.entries(endpoints ?? {})) {
+    if (name !== mode && !(mode === '' && name === 'bridge')) {
+      throw badParameter(`connecting to a second network (${name}) at create is not supported by the mesos driver`);
     }
     aliases.push(...(endpoint?.Aliases ?? []));
   }
+  if (config.Hostname && network === 'HOST') throw badParameter('Conflicting options: hostname and the network mode');
+  if (config.Domainname) param('domainname', config.Domainname);
+  if (portCount > 0 && network !== 'BRIDGE') {
+    throw badParameter('published ports need bridge or user-defined networking, not host or none');
+  }
+  mapHostConfig(host, slots);
+  mapContainerConfig(config, param);
+  const command = commandInfo(config, param);
+  return {
+    image: String(config.Image),
+    network,
+    privileged: Boolean(host.Privileged),
+    hostname: config.Hostname ? String(config.Hostname) : undefined,
+    labels: config.Labels ?? {},
+    networkSlots,
+    userNetwork: networkSlots.some((p) => p.key === 'network'),
+    aliases,
+    slots,
+    command,
+    stopSeconds: stopSeconds(config),
+  };
+}
+
+/** The TaskInfo for one launch of a template; throws a 400 when a container it depends on is not on the agent. */
+export function taskInfo(template: TaskTemplate, launch: TaskLaunch): TaskInfo {
+  const parameters: Parameter[] = [];
+  const labels: Record<string, string> = {
+    ...template.labels,
+    [SWARM_ID_LABEL]: launch.managerId,
+    [MESOS_NAME_LABEL]: launch.name,
+    [MESOS_TASK_LABEL]: launch.taskId,
+  };
+  for (const key of Object.keys(labels).sort()) parameters.push({ key: 'label', value: `${key}=${labels[key]}` });
+  for (const slot of template.networkSlots) parameters.push(resolve(slot, launch));
   // On a user network dockerd lets other containers reach a container by its name and short ID. The engine knows
   // this one as mesos-<uuid> under another ID, so the manager's name and ID go in as aliases.
-  if (parameters.some((p) => p.key === 'network')) {
-    for (const alias of [build.name, build.managerId.slice(0, 12)]) if (!aliases.includes(alias)) aliases.push(alias);
+  const aliases = [...template.aliases];
+  if (template.userNetwork) {
+    for (const alias of [launch.name, launch.managerId.slice(0, 12)]) if (!aliases.includes(alias)) aliases.push(alias);
   }
-  for (const alias of aliases) param('network-alias', alias);
+  for (const alias of aliases) parameters.push({ key: 'network-alias', value: alias });
+  for (const slot of template.slots) parameters.push(resolve(slot, launch));
 
-  if (config.Hostname) {
-    if (docker.network === 'HOST') {
-      throw badParameter('Conflicting options: hostname and the network mode');
-    }
-    container.hostname = String(config.Hostname);
-  }
-  if (config.Domainname) param('domainname', config.Domainname);
-
+  const docker: DockerInfo = { image: template.image, network: template.network, force_pull_image: false };
   const mappings: PortMapping[] = [];
-  for (const [key, hostPort] of build.hostPorts) {
+  for (const [key, hostPort] of launch.hostPorts) {
     const [port, protocol = 'tcp'] = key.split('/');
     mappings.push({ host_port: hostPort, container_port: Number(port), protocol });
   }
-  if (mappings.length) {
-    if (docker.network !== 'BRIDGE') {
-      throw badParameter('published ports need bridge or user-defined networking, not host or none');
-    }
-    docker.port_mappings = mappings;
-  }
-  if (host.Privileged) docker.privileged = true;
-
-  mapHostConfig(host, build, param);
-  mapContainerConfig(config, param);
+  if (mappings.length) docker.port_mappings = mappings;
+  if (template.privileged) docker.privileged = true;
   docker.parameters = parameters;
-
-  const task: TaskInfo = {
-    name: build.name,
-    task_id: { value: build.taskId },
-    agent_id: { value: build.agentId },
-    resources: [...build.resources],
-    command: commandInfo(config, param),
+  const container: ContainerInfo = { type: 'DOCKER', docker };
+  if (template.hostname !== undefined) container.hostname = template.hostname;
+  return {
+    name: launch.name,
+    task_id: { value: launch.taskId },
+    agent_id: { value: launch.agentId },
+    resources: [...launch.resources],
+    command: template.command,
     container,
-    labels: { labels: [{ key: 'SWARM_CONTAINER_NAME', value: build.name }] },
-    kill_policy: { grace_period: { nanoseconds: stopSeconds(config) * 1e9 } },
+    labels: { labels: [{ key: 'SWARM_CONTAINER_NAME', value: launch.name }] },
+    kill_policy: { grace_period: { nanoseconds: template.stopSeconds * 1e9 } },
   };
-  // `entrypoint` may have been added by commandInfo after the assignment above; parameters is the same array.
-  return task;
+}
+
+function resolve(slot: Slot, launch: TaskLaunch): Parameter {
+  if ('value' in slot) return slot;
+  const name = launch.dockerNames.get(slot.ref);
+  if (!name) throw badParameter(`container ${slot.ref} is not running on the chosen node`);
+  return { key: slot.key, value: `${slot.prefix ?? ''}${name}${slot.suffix ?? ''}` };
 }
 
 /** Seconds `docker stop` waits by default for this container. */
@@ -164,12 +205,6 @@ function asList(value: unknown): string[] | undefined {
   throw badParameter('invalid command: expected a string or a list of strings');
 }
 
-function dockerName(build: TaskBuild, ref: string): string {
-  const name = build.dockerNames.get(ref);
-  if (!name) throw badParameter(`container ${ref} is not running on the chosen node`);
-  return name;
-}
-
 type Param = (key: string, value: unknown) => void;
 
 /** Container-level fields: each is mapped to its `docker run` flag, or refused. */
@@ -205,7 +240,8 @@ function mapContainerConfig(config: CreateBody, param: Param): void {
 }
 
 /** HostConfig fields: resources are allocated by the caller; the rest become `docker run` flags or are refused. */
-function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
+function mapHostConfig(host: Host, slots: Slot[]): void {
+  const param: Param = (key, value) => slots.push({ key, value: String(value) });
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
   for (const bind of list(host.Binds)) param('volume', bind);
   for (const mount of list(host.Mounts)) param('mount', mountSpec(mount as Record<string, unknown>));
@@ -214,12 +250,12 @@ function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
   }
   for (const from of list(host.VolumesFrom)) {
     const [ref, mode] = String(from).split(':');
-    param('volumes-from', mode ? `${dockerName(build, ref!)}:${mode}` : dockerName(build, ref!));
+    slots.push({ key: 'volumes-from', ref: ref!, suffix: mode ? `:${mode}` : '' });
   }
   for (const link of list(host.Links)) {
     const [ref, alias] = String(link).split(':');
     const target = ref!.replace(/^\//, '');
-    param('link', `${dockerName(build, target)}:${alias ?? target}`);
+    slots.push({ key: 'link', ref: target, suffix: `:${alias ?? target}` });
   }
   for (const cap of list(host.CapAdd)) param('cap-add', cap);
   for (const cap of list(host.CapDrop)) param('cap-drop', cap);
@@ -279,9 +315,7 @@ function mapHostConfig(host: Host, build: TaskBuild, param: Param): void {
   if (host.ReadonlyRootfs) param('read-only', 'true');
   if (host.Init) param('init', 'true');
   if (host.OomKillDisable) param('oom-kill-disable', 'true');
-  if (host.PublishAllPorts) {
-    // Mesos allocates host ports itself; the caller mapped every exposed port already.
-  }
+  // PublishAllPorts needs nothing here: Mesos allocates host ports itself, and the need maps every exposed port.
   const restart = (host.RestartPolicy as { Name?: string } | undefined)?.Name;
   if (restart && restart !== 'no') {
     throw badParameter(

@@ -24,36 +24,20 @@ import { EventLog } from '../events.js';
 import { ContainerIndex, type Findable } from '../lookup.js';
 import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
 import { containerSummary, inspectWithNode } from '../container-format.js';
-import { engineNodeView, cpusToShares } from '../node-view.js';
-import { checkFitsSomeNode, placementRequest } from '../placement-request.js';
 import type { CpuSharesMeaning } from '../cpu-shares.js';
-import { nodeStatusLines } from '../info.js';
+import { infoHeader, nodeStatusLines } from '../info.js';
 import { validateContainerName, NameReservations, splitLink } from '../names.js';
-import { pinToNetworkNode } from '../networks.js';
 import { countBy, type ClusterOverview, type OverviewOptions } from '../overview.js';
 import { swarmOverview } from './overview.js';
+import { SwarmPlacer } from './placer.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
+import { prepareCreate } from '../create.js';
 import type { Discovery } from '../../discovery/discovery.js';
 import type { Logger } from '../../util/logger.js';
-import { ManagerError, badParameter, placementFailed, unhealthyNode } from '../../errors.js';
-import { refuseHexImageName } from '../images.js';
+import { aborted, engineFailed, unhealthyNode } from '../../errors.js';
 import { diskUsage, pruneEngines, type Filters } from '../prune.js';
 import type { Scheduler } from '../../scheduler/index.js';
-import {
-  extractSchedulingExpressions,
-  validateSchedulingLabels,
-  hasHardNodeConstraint,
-  withPending,
-  pendingContainer,
-  readSchedulingExpressions,
-  AFFINITIES_LABEL,
-  CONSTRAINTS_LABEL,
-  type NodeView,
-  type ContainerOnNode,
-  type PlacementRequest,
-  type Placement,
-  SWARM_ID_LABEL,
-} from '../../scheduler/index.js';
+import { SWARM_ID_LABEL } from '../../scheduler/index.js';
 
 export interface SwarmClusterOptions {
   readonly discovery: Discovery;
@@ -79,15 +63,15 @@ export class SwarmCluster implements Cluster {
   readonly #pool: EnginePool;
   readonly #index = new ContainerIndex<SwarmContainer>();
   readonly #names = new NameReservations();
-  /** Containers being created, reserved on their node so concurrent placements see them. */
-  readonly #pending = new Map<Engine, ContainerOnNode[]>();
-  readonly #execs = new ExecRegistry();
+  readonly #placer: SwarmPlacer;
+  readonly execs = new ExecRegistry();
   #stopDiscovery: (() => void) | undefined;
 
   constructor(options: SwarmClusterOptions) {
     this.#options = options;
     this.#log = options.logger.child({ driver: 'swarm' });
     this.#pool = new EnginePool(options.engine, this.eventLog, this.#log);
+    this.#placer = new SwarmPlacer(this.#pool, options);
     this.#pool.on('containers', (engine, id) => this.#reindex(engine, id));
     this.#pool.on('engines', (engine) => this.#reindex(engine, undefined));
   }
@@ -136,11 +120,9 @@ export class SwarmCluster implements Cluster {
       cpus: healthy.reduce((sum, e) => sum + e.cpus, 0),
       memory: healthy.reduce((sum, e) => sum + e.memory, 0),
       systemStatus: [
-        ['Role', 'primary'],
-        ['Strategy', scheduler.strategy],
-        ['Filters', scheduler.filters.join(', ')],
+        ...infoHeader(scheduler),
         ['Nodes', String(engines.length)],
-        ...nodeStatusLines(engines, (engine) => this.#nodeView(engine)),
+        ...nodeStatusLines(engines, (engine) => this.#placer.nodeView(engine)),
       ],
     };
   }
@@ -151,7 +133,7 @@ export class SwarmCluster implements Cluster {
         engines: this.#pool.all(),
         containers: [...this.#index.values()],
         containerCount: this.#index.size,
-        view: (engine) => this.#nodeView(engine),
+        view: (engine) => this.#placer.nodeView(engine),
         scheduler: this.#options.scheduler,
       },
       options,
@@ -168,113 +150,18 @@ export class SwarmCluster implements Cluster {
   // --- containers --------------------------------------------------------------------------------------------
 
   async createContainer(body: CreateBody, name: string | undefined, registryAuth: string | undefined): Promise<string> {
-    if (name !== undefined && name !== '') validateContainerName(name);
-    if (!body.Image) throw badParameter('Config cannot be empty in order to create a container');
-    refuseHexImageName(body.Image, this.#pool.healthy());
-    const moved = extractSchedulingExpressions({ Env: body.Env, Labels: body.Labels });
-    const labels = { ...moved.Labels, [SWARM_ID_LABEL]: randomHex(32) };
-    validateSchedulingLabels(labels);
-    const config: CreateBody = { ...body, Env: moved.Env ?? body.Env, Labels: labels };
-
+    const prepared = await prepareCreate(
+      body,
+      name,
+      () => this.#pool.all(),
+      () => this.#pool.healthy(),
+    );
+    const config: CreateBody = { ...prepared, Labels: { ...prepared.Labels, [SWARM_ID_LABEL]: randomHex(32) } };
     const release = name ? this.#names.reserve(name, (n) => this.#nameHolder(n)) : () => {};
     try {
-      return await this.#placeAndCreate(config, name, registryAuth);
+      return await this.#placer.placeAndCreate(config, name, registryAuth);
     } finally {
       release();
-    }
-  }
-
-  async #placeAndCreate(body: CreateBody, name: string | undefined, auth: string | undefined): Promise<string> {
-    const { config, node } = await pinToNetworkNode(() => this.#pool.all(), body);
-    const base = placementRequest(config, this.#options.cpuShares);
-    // A local network exists on one node only, so the container must go there.
-    const request = node ? { ...base, labels: withExpression(base.labels, CONSTRAINTS_LABEL, `node==${node}`) } : base;
-    try {
-      return await this.#createOnBest(request, config, name, auth);
-    } catch (err) {
-      // The chosen node lacks the image but another node has it: place again next to it, as classic Swarm does.
-      const noImage = err instanceof ManagerError && err.status === 404 && /no such image/i.test(err.message);
-      if (!noImage || hasHardNodeConstraint(request.labels)) throw err;
-      if (!this.#pool.healthy().some((engine) => hasImage(engine, request.image))) throw err;
-      const steered = {
-        ...request,
-        labels: withExpression(request.labels, AFFINITIES_LABEL, `image==${request.image}`),
-      };
-      return this.#createOnBest(steered, config, name, auth);
-    }
-  }
-
-  /** Creates on the best node, then (with `swarm.createretry`) on the next ones while engines fail. */
-  async #createOnBest(
-    request: PlacementRequest,
-    config: CreateBody,
-    name: string | undefined,
-    auth: string | undefined,
-  ): Promise<string> {
-    const candidates = this.#select(request).top(1 + this.#options.createRetry);
-    let lastError: unknown;
-    for (const node of candidates) {
-      const engine = this.#pool.all().find((e) => e.id === node.id && e.isHealthy);
-      if (!engine) continue;
-      try {
-        return await this.#createOn(engine, config, name, auth, request);
-      } catch (err) {
-        lastError = err;
-        if (err instanceof ManagerError && err.status < 500) throw err;
-      }
-    }
-    throw lastError ?? placementFailed('no resources available to schedule container');
-  }
-
-  #select(request: PlacementRequest): Placement {
-    const started = performance.now();
-    const views = this.#pool.all().map((engine) => this.#nodeView(engine));
-    checkFitsSomeNode(request, views);
-    const placement = this.#options.scheduler.select(views, request);
-    this.#options.metrics.placement.placed((performance.now() - started) / 1000);
-    return placement;
-  }
-
-  #nodeView(engine: Engine): NodeView {
-    let view = engineNodeView(engine, this.#options.overcommit, this.#options.cpuShares);
-    for (const pending of this.#pending.get(engine) ?? []) view = withPending(view, pending);
-    return view;
-  }
-
-  async #createOn(
-    engine: Engine,
-    config: CreateBody,
-    name: string | undefined,
-    auth: string | undefined,
-    request: PlacementRequest,
-  ): Promise<string> {
-    const host = { ...(config.HostConfig ?? {}) };
-    // Swarm's CpuShares is a number of CPUs; the engine wants real shares of its own CPUs. Read as a weight, the
-    // shares go to the engine as written.
-    if (this.#options.cpuShares === 'cpus' && !(Number(host.NanoCpus ?? 0) > 0) && request.cpus > 0) {
-      host.CpuShares = cpusToShares(request.cpus, engine.cpus);
-    }
-    const reservation = pendingContainer(request, { id: `pending-${randomHex(8)}`, name });
-    const list = this.#pending.get(engine) ?? [];
-    list.push(reservation);
-    this.#pending.set(engine, list);
-    try {
-      const container = await engineCall(engine, () =>
-        engine.docker.createContainer({
-          ...config,
-          HostConfig: host,
-          name,
-          authconfig: auth ? decodeAuth(auth) : undefined,
-        } as never),
-      ).catch((err: unknown) => {
-        throw notFoundBesidesImage(err);
-      });
-      await engine.refreshContainer(container.id);
-      return container.id;
-    } finally {
-      const rest = (this.#pending.get(engine) ?? []).filter((p) => p !== reservation);
-      if (rest.length) this.#pending.set(engine, rest);
-      else this.#pending.delete(engine);
     }
   }
 
@@ -324,7 +211,7 @@ export class SwarmCluster implements Cluster {
       );
       if (answer.status >= 300) {
         const message = answer.message.split(`${parent.name}/${alias}`).join(ref);
-        throw new ManagerError('ENGINE', answer.status, message);
+        throw engineFailed(answer.status, message);
       }
     } finally {
       await parent.engine.refreshContainer(parent.id).catch(() => undefined);
@@ -433,20 +320,8 @@ export class SwarmCluster implements Cluster {
     );
   }
 
-  async buildTarget(placement: CreateBody): Promise<BuildTarget> {
-    for (const node of this.#select(placementRequest(placement, this.#options.cpuShares)).top(1)) {
-      const engine = this.#pool.all().find((e) => e.id === node.id && e.isHealthy);
-      if (engine) return { engine, node: engine.name };
-    }
-    throw placementFailed('no resources available to schedule container');
-  }
-
-  rememberExec(execId: string, location: ContainerLocation): void {
-    this.#execs.remember(execId, location);
-  }
-
-  locateExec(execId: string): ContainerLocation {
-    return this.#execs.locate(execId);
+  buildTarget(placement: CreateBody): Promise<BuildTarget> {
+    return this.#placer.buildTarget(placement);
   }
 
   // --- internals -----------------------------------------------------------------------------------------------
@@ -515,54 +390,12 @@ export function nodeSummary(engine: Engine): NodeSummary {
   };
 }
 
-function hasImage(engine: Engine, image: string): boolean {
-  const withTag = /:[^/]+$/.test(image) || image.includes('@') ? image : `${image}:latest`;
-  return engine.images.some(
-    (i) => i.Id === image || i.Id.replace(/^sha256:/, '').startsWith(image) || (i.RepoTags ?? []).includes(withTag),
-  );
-}
-
-/** Labels with one more scheduling expression, for steering one placement without changing the container. */
-function withExpression(
-  labels: Readonly<Record<string, string>>,
-  label: typeof AFFINITIES_LABEL | typeof CONSTRAINTS_LABEL,
-  expression: string,
-): Record<string, string> {
-  const current = readSchedulingExpressions(labels);
-  const list = label === AFFINITIES_LABEL ? current.affinities : current.constraints;
-  return { ...labels, [label]: JSON.stringify([...list, expression]) };
-}
-
 function definedOnly<T extends Record<string, unknown>>(query: T): Partial<T> {
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * An engine's 404 to a create that is not about the image (a volume driver that does not exist: "error looking up
- * volume plugin x: plugin "x" not found") is the request's fault: a 400. Passed on as a 404, the docker CLI takes
- * any 404 from create for a missing image, pulls it, and shows the registry's error instead of this one (classic
- * Swarm answered these with a 500, so the CLI showed the message).
- */
-function notFoundBesidesImage(err: unknown): unknown {
-  if (!(err instanceof ManagerError) || err.status !== 404 || /no such image/i.test(err.message)) return err;
-  return badParameter(err.message);
-}
-
-function decodeAuth(header: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** `POST /containers/{id}/wait` on the engine, abandoned when the client goes away. */
-export function waitOnEngine(
-  engine: Engine,
-  id: string,
-  condition: WaitCondition,
-  abort: AbortSignal,
-): Promise<WaitResult> {
+function waitOnEngine(engine: Engine, id: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult> {
   return new Promise((resolve, reject) => {
     const request = engine.transport.request({
       method: 'POST',
@@ -583,7 +416,7 @@ export function waitOnEngine(
           /* an empty or broken body is reported below */
         }
         if (res.statusCode !== 200) {
-          reject(new ManagerError('ENGINE', res.statusCode ?? 500, String(body.message ?? text)));
+          reject(engineFailed(res.statusCode ?? 500, String(body.message ?? text)));
           return;
         }
         resolve(body as unknown as WaitResult);
@@ -592,7 +425,7 @@ export function waitOnEngine(
     });
     request.on('error', (err) => {
       abort.removeEventListener('abort', onAbort);
-      if (abort.aborted) reject(new ManagerError('ABORTED', 499, 'client went away'));
+      if (abort.aborted) reject(aborted());
       else {
         engine.noteCallFailure(err);
         reject(err);

@@ -1,0 +1,54 @@
+// Waiting on one keyed value (a container) until a check over it says done: the check runs now and after every
+// change the owner announces, and settles a promise with its first defined result (or its throw). The owner keeps
+// the values; this keeps only who waits.
+
+type Watcher<V> = (value: V | undefined) => void;
+
+export class Watchers<V> {
+  readonly #byKey = new Map<string, Set<Watcher<V>>>();
+
+  /** `current` reads the value now; `check(undefined)` means it is gone. An abort rejects with "aborted". */
+  until<T>(
+    key: string,
+    current: () => V | undefined,
+    check: (value: V | undefined) => T | undefined,
+    abort?: AbortSignal,
+  ): Promise<T> {
+    const now = check(current());
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const set = this.#byKey.get(key) ?? new Set<Watcher<V>>();
+      this.#byKey.set(key, set);
+      const done = () => {
+        set.delete(watcher);
+        if (!set.size) this.#byKey.delete(key);
+        abort?.removeEventListener('abort', onAbort);
+      };
+      const watcher: Watcher<V> = (value) => {
+        let result: T | undefined;
+        try {
+          result = check(value);
+        } catch (err) {
+          done();
+          reject(err);
+          return;
+        }
+        if (result === undefined) return;
+        done();
+        resolve(result);
+      };
+      const onAbort = () => {
+        done();
+        reject(new Error('aborted'));
+      };
+      abort?.addEventListener('abort', onAbort, { once: true });
+      set.add(watcher);
+    });
+  }
+
+  /** The value changed (undefined: it is gone): every waiter's check runs again. */
+  notify(key: string, value: V | undefined): void {
+    const set = this.#byKey.get(key);
+    if (set) for (const watcher of [...set]) watcher(value);
+  }
+}
