@@ -12,11 +12,6 @@ import type { MesosCalls } from './calls.js';
 
 /** How long held offers wait for new work once no start waits, before they go back to Mesos. */
 export const IDLE_HOLD_MS = 1000;
-/**
- * After subscribing, the framework stays unsuppressed until the first offers came (they are how it learns the
- * agents of the master it is on: `docker info` lists those), or this long without any.
- */
-export const FIRST_OFFERS_MS = 5000;
 
 interface Held {
   readonly offer: Offer;
@@ -132,7 +127,13 @@ export class OfferPolicy {
   /** We declined (or left unused) resources with a refuse filter since the last REVIVE: Mesos holds them back. */
   #filtered = false;
   #idleTimer: TimerHandle | undefined;
-  #firstOffers: TimerHandle | undefined;
+  /**
+   * The first offers of this subscription came. Until they do the framework never suppresses: offers are how it
+   * learns the agents of the master it is on, and a loaded master can send them seconds after SUBSCRIBED. No timer
+   * ends this wait: a master slower than any timer would be suppressed before it offered, leaving no agents at all,
+   * while an unsuppressed framework on a master with nothing to offer costs nothing.
+   */
+  #offered = false;
 
   /** `waiting`: how many starts wait for offers now. */
   constructor(mesos: MesosCalls, clock: Clock, settings: OfferSettings, waiting: () => number, logger: Logger) {
@@ -155,21 +156,18 @@ export class OfferPolicy {
   subscribed(): void {
     this.#subscribed = true;
     this.#suppressed = false;
-    this.#clock.clear(this.#firstOffers);
-    this.#firstOffers = this.#clock.setTimeout(() => this.#firstOffersCame(), FIRST_OFFERS_MS);
+    this.#offered = false;
   }
 
   disconnected(): void {
     this.#subscribed = false;
-    this.#clock.clear(this.#firstOffers);
-    this.#firstOffers = undefined;
     this.book.clear(); // Mesos took them back; declining them now would only be refused
   }
 
   /** Holds the offers; when nothing waits they go back (at once if we are suppressed: they crossed the SUPPRESS). */
   received(offers: readonly Offer[]): void {
     for (const offer of offers) this.book.add(offer);
-    if (this.#firstOffers) this.#firstOffersCame();
+    this.#offered = true;
     if (this.#waiting()) return;
     if (this.#suppressed) this.#declineHeld();
     else this.idle();
@@ -188,7 +186,7 @@ export class OfferPolicy {
 
   /** Nothing waits: after IDLE_HOLD_MS without new work, decline what is held and SUPPRESS. */
   idle(): void {
-    if (this.#idleTimer || this.#firstOffers || !this.#subscribed) return;
+    if (this.#idleTimer || !this.#offered || !this.#subscribed) return;
     this.#idleTimer = this.#clock.setTimeout(() => {
       this.#idleTimer = undefined;
       if (this.#waiting() || !this.#subscribed) return;
@@ -218,15 +216,8 @@ export class OfferPolicy {
 
   stop(): void {
     this.#clock.clear(this.#idleTimer);
-    this.#clock.clear(this.#firstOffers);
-    this.#idleTimer = this.#firstOffers = undefined;
+    this.#idleTimer = undefined;
     this.book.clear();
-  }
-
-  #firstOffersCame(): void {
-    this.#clock.clear(this.#firstOffers);
-    this.#firstOffers = undefined;
-    if (!this.#waiting()) this.idle();
   }
 
   #declineHeld(): void {
