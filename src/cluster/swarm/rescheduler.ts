@@ -160,7 +160,8 @@ export class Rescheduler {
         await placed.refreshContainer(id).catch(() => undefined);
       }
     } catch (err) {
-      const reason = (err as Error).message;
+      // On one line: placement's explanation lists each filter on a line of its own.
+      const reason = (err as Error).message.replace(/\s*\n\s*/g, ' ').trim();
       this.#stuck.set(details.Id, { engine, name, reason });
       this.#log.error(
         { container: details.Id, node: engine.name, reason },
