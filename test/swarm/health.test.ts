@@ -170,6 +170,61 @@ test('an unhealthy container with a restart policy is restarted on its engine; o
   assert.ok(events.indexOf('container health_restart') < events.lastIndexOf('container restart'), events.join('\n'));
 });
 
+test('on-failure:N gives up after N restarts for health; always goes on', async (t) => {
+  if (!m) return t.skip('no engines');
+  // The marker survives a restart: both stay unhealthy after each one.
+  const check = ['--health-cmd', 'test ! -f /tmp/bad', '--health-interval', '1s', '--health-retries', '1'];
+  const capped = `${prefix}capped`;
+  const always = `${prefix}always`;
+  for (const [name, policy] of [
+    [capped, 'on-failure:1'],
+    [always, 'always'],
+  ] as const) {
+    await m.docker.ok([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--restart',
+      policy,
+      ...check,
+      '--stop-timeout',
+      '1',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+  }
+  await eventually(async () => (await health(capped)) === 'healthy' && (await health(always)) === 'healthy', 20_000);
+  const since = (Date.now() / 1000).toFixed(9);
+  await m.docker.ok(['exec', capped, 'touch', '/tmp/bad']);
+  await m.docker.ok(['exec', always, 'touch', '/tmp/bad']);
+  const restarts = async () => {
+    const out = lines(
+      await m!.docker.ok([
+        'events',
+        '--since',
+        since,
+        '--until',
+        (Date.now() / 1000).toFixed(9),
+        '--filter',
+        'event=health_restart',
+        '--format',
+        '{{.Actor.Attributes.name}}',
+      ]),
+    );
+    return { capped: out.filter((n) => n === capped).length, always: out.filter((n) => n === always).length };
+  };
+  // `always` is restarted three times meanwhile, each after it turned unhealthy again.
+  const seen = await eventually(async () => {
+    const count = await restarts();
+    return count.always >= 3 ? count : undefined;
+  }, 60_000);
+  assert.equal(seen.capped, 1);
+  assert.equal(await health(capped), 'unhealthy');
+  assert.equal(await m.docker.ok(['inspect', '--format', '{{.State.Status}}', capped]), 'running');
+});
+
 test('compose depends_on condition: service_healthy starts the dependant once the dependency is healthy', async (t) => {
   if (!m) return t.skip('no engines');
   if (!hasCompose) {

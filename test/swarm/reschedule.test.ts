@@ -224,3 +224,47 @@ test('rescheduleable containers move off a lost node after the timeout; the stal
   assert.equal(await where(name('env')), `${n1} running ${before.get('env')}`);
   assert.ok(!(await systemStatus()).some(([k]) => k === 'Not Rescheduled'), 'nothing is left unmoved');
 });
+
+test('a manager started while both copies exist shows the new one and removes the stale one', async (t) => {
+  if (!m || !proxy) return t.skip('no engines');
+  const [n1, n2] = nodes as [string, string];
+  const name = `${prefix}restarted`;
+  await m.docker.ok([
+    'run',
+    '-d',
+    '--name',
+    name,
+    '-e',
+    `constraint:node==~${n2}`,
+    '-e',
+    'reschedule:on-node-failure',
+    'busybox',
+    'sleep',
+    '300',
+  ]);
+  const swarmId = (await where(name)).split(' ')[2]!;
+  await proxy.cut();
+  await eventually(async () => (await where(name)) === `${n1} running ${swarmId}`, TIMEOUT_MS + 15_000);
+  // The manager goes away; node-2, still running the old copy, comes back before a new manager starts.
+  await m.close();
+  await proxy.restore();
+  m = await startTestManager(
+    {
+      engineRefreshMinInterval: '500ms',
+      engineRefreshMaxInterval: '1s',
+      engineFailureRetry: '1',
+      clusterOpt: [`swarm.rescheduletimeout=${TIMEOUT_MS}ms`],
+    },
+    [ENGINES[0]!, proxy.address].join(','),
+  );
+  // From its first answer the new manager shows one copy: the one on node-1.
+  assert.equal(await where(name), `${n1} running ${swarmId}`);
+  assert.deepEqual(lines(await m.docker.ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}'])), [
+    `${n1}/${name}`,
+  ]);
+  await eventually(
+    async () => (await dockerCli(ENGINES[1]!).ok(['ps', '-aq', '--filter', `name=${name}`])) === '',
+    15_000,
+  );
+  assert.equal(await where(name), `${n1} running ${swarmId}`);
+});
