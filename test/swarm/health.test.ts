@@ -43,6 +43,13 @@ function compose(args: string[]) {
   });
 }
 
+/** The manager's events from `since` until now, through `--filter`s, one formatted line each. */
+async function eventsSince(since: string, filters: string[], format: string): Promise<string[]> {
+  const until = (Date.now() / 1000).toFixed(9);
+  const args = ['events', '--since', since, '--until', until, ...filters.flatMap((f) => ['--filter', f])];
+  return lines(await m!.docker.ok([...args, '--format', format]));
+}
+
 const health = (name: string) => m!.docker.ok(['inspect', '--format', '{{.State.Health.Status}}', name]);
 
 test('ps, filters, inspect and events show each health state', async (t) => {
@@ -94,20 +101,9 @@ test('ps, filters, inspect and events show each health state', async (t) => {
   assert.equal(sick.Log.at(-1)?.ExitCode, 1);
   assert.match(sick.Log.at(-1)?.Output ?? '', /failing/);
 
-  const until = (Date.now() / 1000).toFixed(9);
-  const events = lines(
-    await m.docker.ok([
-      'events',
-      '--since',
-      since,
-      '--until',
-      until,
-      '--filter',
-      'event=health_status',
-      '--format',
-      '{{.Actor.Attributes.name}} {{.Action}}',
-    ]),
-  ).filter((line) => line.startsWith(prefix));
+  const events = (await eventsSince(since, ['event=health_status'], '{{.Actor.Attributes.name}} {{.Action}}')).filter(
+    (line) => line.startsWith(prefix),
+  );
   assert.ok(events.includes(`${prefix}healthy health_status: healthy`), events.join('\n'));
   assert.ok(events.includes(`${prefix}sick health_status: unhealthy`), events.join('\n'));
 });
@@ -150,20 +146,7 @@ test('an unhealthy container with a restart policy is restarted on its engine; o
     /^Up .* \(unhealthy\)$/,
   );
 
-  const until = (Date.now() / 1000).toFixed(9);
-  const events = lines(
-    await m.docker.ok([
-      'events',
-      '--since',
-      since,
-      '--until',
-      until,
-      '--filter',
-      `container=${kept}`,
-      '--format',
-      '{{.Type}} {{.Action}}',
-    ]),
-  );
+  const events = await eventsSince(since, [`container=${kept}`], '{{.Type}} {{.Action}}');
   assert.ok(events.includes('container health_status: unhealthy'), events.join('\n'));
   assert.ok(events.includes('container health_restart'), events.join('\n'));
   assert.ok(events.includes('container restart'), events.join('\n'));
@@ -200,19 +183,7 @@ test('on-failure:N gives up after N restarts for health; always goes on', async 
   await m.docker.ok(['exec', capped, 'touch', '/tmp/bad']);
   await m.docker.ok(['exec', always, 'touch', '/tmp/bad']);
   const restarts = async () => {
-    const out = lines(
-      await m!.docker.ok([
-        'events',
-        '--since',
-        since,
-        '--until',
-        (Date.now() / 1000).toFixed(9),
-        '--filter',
-        'event=health_restart',
-        '--format',
-        '{{.Actor.Attributes.name}}',
-      ]),
-    );
+    const out = await eventsSince(since, ['event=health_restart'], '{{.Actor.Attributes.name}}');
     return { capped: out.filter((n) => n === capped).length, always: out.filter((n) => n === always).length };
   };
   // `always` is restarted three times meanwhile, each after it turned unhealthy again.

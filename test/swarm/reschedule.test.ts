@@ -15,7 +15,7 @@ import {
   type TestManager,
 } from '../helpers/manager.js';
 import { dockerCli } from '../helpers/docker-cli.js';
-import { engineNames } from '../helpers/nodes.js';
+import { engineNames, systemStatus as systemStatus_, nodeStatus } from '../helpers/nodes.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const prefix = uniquePrefix('resched');
@@ -28,16 +28,21 @@ before(async () => {
   if (!(await needEngines())) return;
   nodes = await engineNames();
   proxy = await tcpProxy(ENGINES[1]!);
-  m = await startTestManager(
+  m = await startManager();
+});
+/** A manager over node-1 and the proxy to node-2, quick to see node-2 go and to move its containers. */
+function startManager(): Promise<TestManager> {
+  return startTestManager(
     {
       engineRefreshMinInterval: '500ms',
       engineRefreshMaxInterval: '1s',
       engineFailureRetry: '1',
       clusterOpt: [`swarm.rescheduletimeout=${TIMEOUT_MS}ms`],
     },
-    [ENGINES[0]!, proxy.address].join(','),
+    [ENGINES[0]!, proxy!.address].join(','),
   );
-});
+}
+
 after(async () => {
   await m?.close();
   await proxy?.close();
@@ -46,15 +51,8 @@ after(async () => {
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-async function systemStatus(): Promise<[string, string][]> {
-  return JSON.parse(await m!.docker.ok(['info', '--format', '{{json .SystemStatus}}'])) as [string, string][];
-}
-
-async function nodeState(name: string): Promise<string | undefined> {
-  const status = await systemStatus();
-  const at = status.findIndex(([k]) => k === ` ${name}`);
-  return status.slice(at + 1).find(([k]) => k.includes('└ Status'))?.[1];
-}
+const systemStatus = () => systemStatus_(m!.docker);
+const nodeState = async (name: string) => (await nodeStatus(m!.docker, name)).get('Status');
 
 /** Node, status and Swarm ID of a container, as the manager shows it. */
 async function where(name: string): Promise<string> {
@@ -248,15 +246,7 @@ test('a manager started while both copies exist shows the new one and removes th
   // The manager goes away; node-2, still running the old copy, comes back before a new manager starts.
   await m.close();
   await proxy.restore();
-  m = await startTestManager(
-    {
-      engineRefreshMinInterval: '500ms',
-      engineRefreshMaxInterval: '1s',
-      engineFailureRetry: '1',
-      clusterOpt: [`swarm.rescheduletimeout=${TIMEOUT_MS}ms`],
-    },
-    [ENGINES[0]!, proxy.address].join(','),
-  );
+  m = await startManager();
   // From its first answer the new manager shows one copy: the one on node-1.
   assert.equal(await where(name), `${n1} running ${swarmId}`);
   assert.deepEqual(lines(await m.docker.ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}'])), [
