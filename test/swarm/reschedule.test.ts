@@ -3,9 +3,13 @@
 // `swarm.rescheduletimeout` the rescheduleable containers are recreated on node-1 (same name, same Swarm ID, started
 // if they ran); a container without the policy stays on the lost node (Host Down); one whose hard constraint only the
 // lost node meets stays too, with the reason in `docker info` and in the answer to inspect. When node-2 returns the
-// stale copies are removed: one copy of each container in the end.
+// stale copies are removed: one copy of each container in the end. A node removed from a file:// discovery is lost
+// the same way, and listed again it is a node coming back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { needEngines, ENGINES } from '../helpers/services.js';
 import {
   startTestManager,
@@ -257,4 +261,49 @@ test('a manager started while both copies exist shows the new one and removes th
     15_000,
   );
   assert.equal(await where(name), `${n1} running ${swarmId}`);
+});
+
+test('a node removed from the discovery has its containers moved; listed again, its stale copy goes', async (t) => {
+  if (!m) return t.skip('no engines');
+  const [n1, n2] = nodes as [string, string];
+  const dir = await mkdtemp(join(tmpdir(), 'mst-resched-'));
+  const file = join(dir, 'engines');
+  const list = (engines: string[]) => writeFile(file, `${engines.map((e) => e.replace('tcp://', '')).join('\n')}\n`);
+  await list(ENGINES);
+  const listed = await startTestManager(
+    { heartbeat: '1s', clusterOpt: [`swarm.rescheduletimeout=${TIMEOUT_MS}ms`] },
+    `file://${file}`,
+  );
+  try {
+    const name = `${prefix}unlisted`;
+    await listed.docker.ok([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '-e',
+      `constraint:node==~${n2}`,
+      '-e',
+      'reschedule:on-node-failure',
+      'busybox',
+      'sleep',
+      '300',
+    ]);
+    const at = () => listed.docker.ok(['inspect', '--format', '{{.Node.Name}} {{.State.Status}}', name]);
+    assert.equal(await at(), `${n2} running`);
+    await list([ENGINES[0]!]);
+    await eventually(async () => (await at()) === `${n1} running`, TIMEOUT_MS + 15_000);
+    // The old copy still runs on node-2's engine, which the manager no longer knows.
+    const onEngine2 = () => dockerCli(ENGINES[1]!).ok(['ps', '-aq', '--filter', `name=${name}`]);
+    assert.notEqual(await onEngine2(), '');
+    await list(ENGINES);
+    await eventually(async () => (await onEngine2()) === '', 15_000);
+    assert.deepEqual(
+      lines(await listed.docker.ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}} {{.State}}'])),
+      [`${n1}/${name} running`],
+    );
+  } finally {
+    await listed.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
