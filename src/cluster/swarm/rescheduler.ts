@@ -24,6 +24,9 @@ import { recreateConfig } from './recreate-config.js';
 import type { SwarmPlacer } from './placer.js';
 import type { CpuSharesMeaning } from '../cpu-shares.js';
 
+/** Moves in flight at once off one lost node. */
+const MOVES_AT_ONCE = 8;
+
 export interface ReschedulerOptions {
   readonly pool: EnginePool;
   readonly containers: SwarmContainers;
@@ -108,8 +111,13 @@ export class Rescheduler {
     const movable = [...engine.containers.values()].filter((d) => isRescheduleable(d.Config?.Labels ?? {}));
     if (!movable.length) return;
     this.#log.info({ node: engine.name, containers: movable.length }, 'node lost: rescheduling its containers');
-    // One at a time, as classic did: each placement then sees the ones before it.
-    for (const details of movable) await this.#move(engine, details);
+    // A few at a time (classic moved one at a time): the placer reserves each placement in flight, so the others
+    // see it, as with concurrent creates from clients.
+    let next = 0;
+    const worker = async () => {
+      while (next < movable.length) await this.#move(engine, movable[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(MOVES_AT_ONCE, movable.length) }, worker));
   }
 
   async #move(engine: Engine, details: ContainerDetails): Promise<void> {
