@@ -82,8 +82,12 @@ export const serverError = (message: string, cause?: unknown) =>
   new ManagerError('SERVER_ERROR', 500, message, cause === undefined ? undefined : { cause });
 
 /** 500: the container's node is unhealthy, so the request is not sent there (classic Swarm's words). */
-export const unhealthyNode = (ref: string, node: string) =>
-  new ManagerError('UNHEALTHY_NODE', 500, `Container ${ref} running on unhealthy node ${node}`);
+export const unhealthyNode = (ref: string, node: string, notRescheduled?: string) =>
+  new ManagerError(
+    'UNHEALTHY_NODE',
+    500,
+    `Container ${ref} running on unhealthy node ${node}${notRescheduled ? ` (not rescheduled: ${notRescheduled})` : ''}`,
+  );
 
 /** 500: an engine did not answer (the Docker client's words, which classic Swarm passed on). */
 export const cannotConnect = (address: string, cause?: unknown) =>

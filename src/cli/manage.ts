@@ -49,6 +49,7 @@ export async function startManager(
       overcommit: options['swarm.overcommit'],
       createRetry: options['swarm.createretry'],
       cpuShares: options['swarm.cpushares'] as CpuSharesMeaning,
+      rescheduleTimeoutMs: options['swarm.rescheduletimeout'],
       logger,
       metrics,
     });

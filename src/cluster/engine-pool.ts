@@ -2,9 +2,10 @@
 // connected in the background, checked for duplicates (two addresses reaching one daemon are reported, not counted
 // twice), and merged into one decorated event stream, with classic Swarm's own events for each engine's health:
 // engine_connect the first time it is healthy, engine_disconnect when it turns unhealthy or is removed,
-// engine_reconnect when it is healthy again.
+// engine_reconnect when it is healthy again. The same transitions, and every daemon event, are also emitted to the
+// driver's own components (`up`, `down`, `event`), which act on them.
 import { EventEmitter } from 'node:events';
-import { Engine, type EngineConfig } from '../engine/engine.js';
+import { Engine, type DockerEvent, type EngineConfig } from '../engine/engine.js';
 import { decorate, managerEvent, nodeOf, type EventLog } from './events.js';
 import type { Logger } from '../util/logger.js';
 
@@ -15,6 +16,12 @@ interface PoolEvents {
   containers: [Engine, string | undefined];
   /** An engine was added, removed, or changed state. */
   engines: [Engine];
+  /** The engine turned healthy (engine_connect or engine_reconnect). */
+  up: [Engine];
+  /** The engine turned unhealthy or was removed (engine_disconnect). */
+  down: [Engine];
+  /** A daemon event, after the engine's cache reflects it. */
+  event: [DockerEvent, Engine];
 }
 
 export class EnginePool extends EventEmitter<PoolEvents> {
@@ -66,7 +73,10 @@ export class EnginePool extends EventEmitter<PoolEvents> {
     this.#engines.set(address, engine);
     engine.on('state', () => this.#onState(engine));
     engine.on('containers', (id) => this.emit('containers', engine, id));
-    engine.on('event', (event) => this.#events.publish(decorate(event, nodeOf(engine))));
+    engine.on('event', (event) => {
+      this.#events.publish(decorate(event, nodeOf(engine)));
+      this.emit('event', event, engine);
+    });
     void engine.connect();
     this.emit('engines', engine);
     return engine;
@@ -77,8 +87,10 @@ export class EnginePool extends EventEmitter<PoolEvents> {
     this.#engines.delete(engine.address);
     engine.removeAllListeners();
     engine.close();
-    if (this.#up.delete(engine)) this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
+    const wasUp = this.#up.delete(engine);
+    if (wasUp) this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
     this.emit('containers', engine, undefined);
+    if (wasUp) this.emit('down', engine);
     this.emit('engines', engine);
   }
 
@@ -104,9 +116,15 @@ export class EnginePool extends EventEmitter<PoolEvents> {
         const action = this.#wasHealthy.has(engine) ? 'engine_reconnect' : 'engine_connect';
         this.#wasHealthy.add(engine);
         this.#events.publish(managerEvent(action, nodeOf(engine)));
+        this.emit('engines', engine);
+        this.emit('up', engine);
+        return;
       }
     } else if (engine.state === 'unhealthy' && this.#up.delete(engine)) {
       this.#events.publish(managerEvent('engine_disconnect', nodeOf(engine)));
+      this.emit('engines', engine);
+      this.emit('down', engine);
+      return;
     }
     this.emit('engines', engine);
   }

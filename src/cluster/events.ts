@@ -52,6 +52,34 @@ export function managerEvent(action: string, node: EventNode): ClusterEvent {
   );
 }
 
+/**
+ * An event the manager emits about one of its containers (reschedule, health_restart, …): a container event, so
+ * `--filter container=<name>` and `type=container` find it beside the engine's own, with the container's name and
+ * image in its attributes as dockerd's carry them.
+ */
+export function containerEvent(
+  action: string,
+  node: EventNode,
+  container: { id: string; name: string; image: string },
+  attributes: Record<string, string> = {},
+): ClusterEvent {
+  const now = Date.now();
+  return decorate(
+    {
+      Type: 'container',
+      Action: action,
+      status: action,
+      id: container.id,
+      from: container.image,
+      Actor: { ID: container.id, Attributes: { ...attributes, image: container.image, name: container.name } },
+      scope: 'local',
+      time: Math.floor(now / 1000),
+      timeNano: Number(BigInt(now) * 1_000_000n),
+    },
+    node,
+  );
+}
+
 const HISTORY_LIMIT = 10_000;
 
 /** The bus every /events client listens to, with the recent history for `since`. */

@@ -54,6 +54,14 @@ export const CLUSTER_OPTIONS = {
     check: (v: string) => cpuSharesProblem(v),
     help: 'what a container’s CpuShares (-c) means: cpus, a number of CPUs to reserve (classic Swarm); or weight, Docker’s relative weight (1024 = one CPU, reserved as shares/1024 CPUs)',
   },
+  'swarm.rescheduletimeout': {
+    driver: 'swarm',
+    kind: 'duration',
+    // Classic Swarm moved containers at the first engine_disconnect: a daemon restart or a short partition then cost
+    // every rescheduleable container a copy, removed again when the node came back.
+    default: 30_000,
+    help: 'how long a node stays Unhealthy before its containers with reschedule:on-node-failure are recreated on other nodes (0: at once, as classic Swarm)',
+  },
   'mesos.address': {
     driver: 'mesos-experimental',
     kind: 'ip',

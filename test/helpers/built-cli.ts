@@ -7,6 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { within } from './deadline.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const bin = join(root, 'bin', 'mesoswarm');
@@ -56,10 +57,10 @@ export interface Ran {
   stderr: string;
 }
 
-/** Runs a `mesoswarm` binary to completion (start-up refusals exit at once; 15 s is a hang). */
+/** Runs a `mesoswarm` binary to completion (start-up refusals exit at once; 15 s on an idle machine is a hang). */
 export function runBinary(path: string, args: readonly string[], cwd?: string): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    execFile(path, args, { encoding: 'utf8', timeout: 15_000, cwd }, (err, stdout, stderr) => {
+    execFile(path, args, { encoding: 'utf8', timeout: within(15_000), cwd }, (err, stdout, stderr) => {
       if (err && typeof err.code !== 'number') reject(err);
       else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
     });

@@ -13,7 +13,7 @@ import {
   eventually,
   type TestManager,
 } from '../helpers/manager.js';
-import { engineNames } from '../helpers/nodes.js';
+import { engineNames, nodeStatus as nodeStatus_ } from '../helpers/nodes.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const prefix = uniquePrefix('health');
@@ -38,23 +38,7 @@ after(async () => {
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-/** `docker info` SystemStatus as [key, value] pairs. */
-async function systemStatus(): Promise<[string, string][]> {
-  return JSON.parse(await m!.docker.ok(['info', '--format', '{{json .SystemStatus}}'])) as [string, string][];
-}
-
-/** The ` └ key: value` lines under one node. */
-async function nodeStatus(name: string): Promise<Map<string, string>> {
-  const status = await systemStatus();
-  const start = status.findIndex(([k]) => k === ` ${name}`);
-  assert.ok(start >= 0, `no node ${name}`);
-  const out = new Map<string, string>();
-  for (const [k, v] of status.slice(start + 1)) {
-    if (!k.includes('└')) break;
-    out.set(k.replace(/^\s*└\s*/, ''), v);
-  }
-  return out;
-}
+const nodeStatus = (name: string) => nodeStatus_(m!.docker, name);
 
 test('a node that goes away turns Unhealthy, drops out of placement and ps, and comes back', async (t) => {
   if (!m || !proxy) return t.skip('no engines');

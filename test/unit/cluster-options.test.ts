@@ -15,6 +15,7 @@ describe('parseClusterOptions', () => {
       'swarm.overcommit': 0.05,
       'swarm.createretry': 0,
       'swarm.cpushares': 'cpus',
+      'swarm.rescheduletimeout': 30_000,
     });
     const m = mesos([]);
     assert.equal(m.get('mesos.tasktimeout'), 5_000);
@@ -51,6 +52,9 @@ describe('parseClusterOptions', () => {
     assert.equal(m.get('mesos.defaultcpus'), 0.5);
     assert.equal(swarm('swarm.overcommit=-0.5').get('swarm.overcommit'), -0.5);
     assert.equal(swarm('swarm.createretry=2').get('swarm.createretry'), 2);
+    assert.equal(swarm('swarm.rescheduletimeout=1m30s').get('swarm.rescheduletimeout'), 90_000);
+    assert.equal(swarm('swarm.rescheduletimeout=0').get('swarm.rescheduletimeout'), 0);
+    assert.throws(() => swarm('swarm.rescheduletimeout=30'), /swarm\.rescheduletimeout: expected a duration/);
     for (const [raw, value] of [
       ['1', true],
       ['T', true],

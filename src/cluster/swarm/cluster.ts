@@ -15,14 +15,14 @@ import type {
   WaitCondition,
   WaitResult,
 } from '../cluster.js';
-import type { Engine, ContainerDetails } from '../../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
 import { engineCall } from '../../engine/call.js';
 import { engineRequest } from '../../engine/request.js';
 import { EnginePool, type EngineSettings } from '../engine-pool.js';
 import { ExecRegistry } from '../execs.js';
 import { EventLog } from '../events.js';
-import { ContainerIndex, type Findable } from '../lookup.js';
-import { containerPredicate, impliesAll, type Filterable } from '../container-filters.js';
+import { containerPredicate, impliesAll } from '../container-filters.js';
+import { SwarmContainers, type SwarmContainer } from './containers.js';
 import { containerSummary, inspectWithNode } from '../container-format.js';
 import type { CpuSharesMeaning } from '../cpu-shares.js';
 import { infoHeader, nodeStatusLines } from '../info.js';
@@ -30,6 +30,8 @@ import { validateContainerName, NameReservations, splitLink } from '../names.js'
 import { countBy, type ClusterOverview, type OverviewOptions } from '../overview.js';
 import { swarmOverview } from './overview.js';
 import { SwarmPlacer } from './placer.js';
+import { Rescheduler } from './rescheduler.js';
+import { HealthRestarts } from './health-restarts.js';
 import type { GaugeSources, Metrics } from '../../metrics/index.js';
 import { prepareCreate } from '../create.js';
 import type { Discovery } from '../../discovery/discovery.js';
@@ -47,12 +49,10 @@ export interface SwarmClusterOptions {
   readonly createRetry: number;
   /** What CpuShares means (`swarm.cpushares`). */
   readonly cpuShares: CpuSharesMeaning;
+  /** How long a node stays Unhealthy before its rescheduleable containers move (`swarm.rescheduletimeout`). */
+  readonly rescheduleTimeoutMs: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
-}
-
-interface SwarmContainer extends Findable, Filterable {
-  readonly engine: Engine;
 }
 
 export class SwarmCluster implements Cluster {
@@ -61,9 +61,12 @@ export class SwarmCluster implements Cluster {
   readonly #options: SwarmClusterOptions;
   readonly #log: Logger;
   readonly #pool: EnginePool;
-  readonly #index = new ContainerIndex<SwarmContainer>();
+  readonly #containers = new SwarmContainers();
+  readonly #index = this.#containers.index;
   readonly #names = new NameReservations();
   readonly #placer: SwarmPlacer;
+  readonly #rescheduler: Rescheduler;
+  readonly #healthRestarts: HealthRestarts;
   readonly execs = new ExecRegistry();
   #stopDiscovery: (() => void) | undefined;
 
@@ -72,8 +75,19 @@ export class SwarmCluster implements Cluster {
     this.#log = options.logger.child({ driver: 'swarm' });
     this.#pool = new EnginePool(options.engine, this.eventLog, this.#log);
     this.#placer = new SwarmPlacer(this.#pool, options);
-    this.#pool.on('containers', (engine, id) => this.#reindex(engine, id));
-    this.#pool.on('engines', (engine) => this.#reindex(engine, undefined));
+    this.#rescheduler = new Rescheduler({
+      pool: this.#pool,
+      containers: this.#containers,
+      placer: this.#placer,
+      names: this.#names,
+      events: this.eventLog,
+      timeoutMs: options.rescheduleTimeoutMs,
+      cpuShares: options.cpuShares,
+      logger: this.#log,
+    });
+    this.#healthRestarts = new HealthRestarts(this.#pool, this.eventLog, this.#log);
+    this.#pool.on('containers', (engine, id) => this.#containers.reindex(engine, id));
+    this.#pool.on('engines', (engine) => this.#containers.reindex(engine, undefined));
   }
 
   get pool(): EnginePool {
@@ -81,6 +95,8 @@ export class SwarmCluster implements Cluster {
   }
 
   async start(): Promise<void> {
+    this.#rescheduler.start();
+    this.#healthRestarts.start();
     this.#stopDiscovery = this.#options.discovery.watch(
       (addresses) => this.#pool.sync(addresses),
       (err) => this.#log.error({ err: err.message }, 'discovery failed'),
@@ -91,6 +107,8 @@ export class SwarmCluster implements Cluster {
 
   async stop(): Promise<void> {
     this.#stopDiscovery?.();
+    this.#rescheduler.stop();
+    this.#healthRestarts.stop();
     this.#pool.close();
   }
 
@@ -123,6 +141,7 @@ export class SwarmCluster implements Cluster {
         ...infoHeader(scheduler),
         ['Nodes', String(engines.length)],
         ...nodeStatusLines(engines, (engine) => this.#placer.nodeView(engine)),
+        ...this.#rescheduler.statusLines(),
       ],
     };
   }
@@ -329,7 +348,7 @@ export class SwarmCluster implements Cluster {
   /** The container, unless its node is unhealthy: then nothing is sent there, and classic Swarm's words say why. */
   #reachable(ref: string): SwarmContainer {
     const c = this.#index.resolve(ref);
-    if (!c.engine.isHealthy) throw unhealthyNode(ref, c.engine.name);
+    if (!c.engine.isHealthy) throw unhealthyNode(ref, c.engine.name, this.#rescheduler.stuckReason(c.id));
     return c;
   }
 
@@ -345,36 +364,6 @@ export class SwarmCluster implements Cluster {
   #nameHolder(name: string, except?: string): string | undefined {
     const holder = this.#index.named(name).find((c) => c.id !== except);
     return holder?.id;
-  }
-
-  #reindex(engine: Engine, id: string | undefined): void {
-    const visible = engine.id !== '' && !engine.duplicateOf && engine.state !== 'disconnected';
-    if (id !== undefined) {
-      const details = visible ? engine.containers.get(id) : undefined;
-      if (details) this.#index.set(this.#record(engine, details));
-      else if (this.#index.get(id)?.engine === engine) this.#index.delete(id);
-      return;
-    }
-    for (const record of [...this.#index.values()]) {
-      if (record.engine === engine && (!visible || !engine.containers.has(record.id))) this.#index.delete(record.id);
-    }
-    if (visible) for (const details of engine.containers.values()) this.#index.set(this.#record(engine, details));
-  }
-
-  #record(engine: Engine, details: ContainerDetails): SwarmContainer {
-    const labels = details.Config?.Labels ?? {};
-    const name = details.Name.replace(/^\//, '');
-    return {
-      id: details.Id,
-      swarmId: labels[SWARM_ID_LABEL],
-      name,
-      nodeName: engine.name,
-      nodeId: engine.id,
-      names: [`/${engine.name}/${name}`],
-      labels,
-      details,
-      engine,
-    };
   }
 }
 
