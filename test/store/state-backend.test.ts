@@ -84,6 +84,25 @@ for (const [kind, place] of backends) {
     assert.deepEqual(lastValues(await replayed(p.reopen())), live);
   });
 
+  withPlace('a change appended after the compaction read its key is replayed after the compaction', async (p) => {
+    const log = await p.backend.open(() => undefined, none);
+    for (let i = 0; i < 20; i++) await log.append(entry(`k${i}`, 'old'));
+    // Nothing is in flight when the compaction begins; each key changes right after the compaction has read it.
+    const changed: Promise<void>[] = [];
+    await log.compact(
+      (function* () {
+        for (let i = 0; i < 20; i++) {
+          yield entry(`k${i}`, 'old');
+          changed.push(log.append(entry(`k${i}`, 'new')));
+        }
+      })(),
+    );
+    await Promise.all(changed);
+    await log.close();
+    const values = lastValues(await replayed(p.reopen()));
+    for (let i = 0; i < 20; i++) assert.equal(values.get(`k${i}`), 'new', `k${i}`);
+  });
+
   withPlace('an entry that cannot be encoded fails its append at once and leaves the log as it was', async (p) => {
     const log = (await p.backend.open(() => undefined, none)) as StateLog;
     await log.append(entry('before', '1'));
