@@ -253,8 +253,16 @@ class ZooKeeperStateLog implements StateLog {
       const path = pathOf(asked++);
       if (path === undefined) return false;
       ahead.push(
-        this.#session.getData(path).then((node) => {
-          if (node) return unpack(node.data);
+        this.#session.getData(path).then(async (node) => {
+          if (node) {
+            try {
+              return await unpack(node.data);
+            } catch (err) {
+              throw new Error(`the shared state's chunk ${path} cannot be read: ${(err as Error).message}`, {
+                cause: err,
+              });
+            }
+          }
           if (bounded) throw new Error(`the shared state's snapshot chunk ${path} is missing`);
           return undefined;
         }),
