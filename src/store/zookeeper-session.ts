@@ -106,7 +106,7 @@ export class ZooKeeperSession {
 
   /** The node's data and version; undefined when it does not exist. */
   getData(path: string): Promise<{ data: Buffer; version: number } | undefined> {
-    return this.#call((done) =>
+    return this.#again((done) =>
       this.#client.getData(path, (err, data, stat) =>
         zkCode(err) === Exception.NO_NODE ? done(null, undefined) : done(err, { data, version: stat?.version }),
       ),
@@ -114,20 +114,20 @@ export class ZooKeeperSession {
   }
 
   exists(path: string): Promise<boolean> {
-    return this.#call((done) => this.#client.exists(path, (err, stat) => done(err, Boolean(stat))));
+    return this.#again((done) => this.#client.exists(path, (err, stat) => done(err, Boolean(stat))));
   }
 
   getChildren(path: string): Promise<string[]> {
-    return this.#call((done) =>
+    return this.#again((done) =>
       this.#client.getChildren(path, (err, children) =>
         zkCode(err) === Exception.NO_NODE ? done(null, []) : done(err, children),
       ),
     );
   }
 
-  /** Creates a persistent node; false when it already existed. */
+  /** Creates a persistent node; false when it already existed (so asking again after a lost answer is safe). */
   create(path: string, data: Buffer | undefined, acl: zookeeper.ACL[]): Promise<boolean> {
-    return this.#call((done) => {
+    return this.#again((done) => {
       const callback = (err: unknown) => (zkCode(err) === Exception.NODE_EXISTS ? done(null, false) : done(err, true));
       if (data) this.#client.create(path, data, acl, CreateMode.PERSISTENT, callback);
       else this.#client.create(path, acl, CreateMode.PERSISTENT, callback);
@@ -166,6 +166,17 @@ export class ZooKeeperSession {
     for (const reject of [...this.#inFlight]) reject(this.#lost);
     for (const listener of this.#lostListeners.splice(0)) listener(this.#lost);
     this.#client.close();
+  }
+
+  /** A call that may be repeated: one whose answer was lost with the connection is asked again once reconnected. */
+  async #again<T>(fn: (done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    for (;;) {
+      try {
+        return await this.#call(fn);
+      } catch (err) {
+        if (zkCode(err) !== Exception.CONNECTION_LOSS) throw err;
+      }
+    }
   }
 
   #call<T>(fn: (done: (err: unknown, value?: T) => void) => void): Promise<T> {

@@ -19,7 +19,7 @@ import { badParameter } from '../errors.js';
 import { encodeLine, JournalEncodeError } from './journal.js';
 import { RAW_PART, packLines, unpack } from './zookeeper-chunks.js';
 import { FencedWriter } from './zookeeper-fence.js';
-import { Exception, MultiRefused, ZooKeeperSession } from './zookeeper-session.js';
+import { Exception, MultiRefused, ZooKeeperSession, zkCode, type ZkOp } from './zookeeper-session.js';
 import { Tidy } from './zookeeper-tidy.js';
 
 export interface ZooKeeperStateOptions {
@@ -49,6 +49,8 @@ interface Pending {
   readonly reject: (err: Error) => void;
 }
 
+/** Snapshot chunks being written at once during a compaction. */
+const UPLOADS_IN_FLIGHT = 4;
 /** Chunks read ahead during replay. */
 const READ_AHEAD = 16;
 /** Open compacts only a log this much longer than its snapshot (or of this many chunks): replay cost, not tidiness. */
@@ -89,7 +91,12 @@ class ZooKeeperStateLog implements StateLog {
     this.#session = session;
     this.#root = options.root;
     this.#writer = new FencedWriter(session, options.fence);
-    this.#tidy = new Tidy(session, this.#writer, (step) => this.#exclusive(step));
+    this.#tidy = new Tidy(
+      session,
+      this.#writer,
+      (step) => this.#exclusive(step),
+      () => this.#atVersion(),
+    );
     this.#writer.onStop((err) => {
       for (const p of this.#pending.splice(0)) p.reject(err);
     });
@@ -173,13 +180,18 @@ class ZooKeeperStateLog implements StateLog {
       await this.#session.create(`/${parts.slice(0, i).join('/')}`, undefined, this.#session.parentAcl);
     }
     const empty = encodePointer({ snapshot: null, chunks: 0, entries: 0, from: 0, owner: '' });
-    try {
-      await this.#session.multi([
-        { op: 'create', path: this.#root, data: empty },
-        { op: 'set', path: this.#root, data: empty, version: -1 },
-      ]);
-    } catch (err) {
-      if (!(err instanceof MultiRefused && err.index === 0 && err.code === Exception.NODE_EXISTS)) throw err;
+    for (let created = false; !created;) {
+      try {
+        await this.#session.multi([
+          { op: 'create', path: this.#root, data: empty },
+          { op: 'set', path: this.#root, data: empty, version: -1 },
+        ]);
+        created = true;
+      } catch (err) {
+        // Made by another manager, or by this one's first try whose answer was lost.
+        if (err instanceof MultiRefused && err.index === 0 && err.code === Exception.NODE_EXISTS) created = true;
+        else if (zkCode(err) !== Exception.CONNECTION_LOSS) throw err;
+      }
     }
     await this.#session.create(`${this.#root}/snapshots`, undefined, this.#session.ownAcl);
     await this.#session.create(`${this.#root}/log`, undefined, this.#session.ownAcl);
@@ -302,7 +314,7 @@ class ZooKeeperStateLog implements StateLog {
       if ('oversized' in first) {
         batch[0]!.reject(new JournalEncodeError(first.oversized));
       } else {
-        await this.#writeChunk(`${this.#root}/log/${seqName(this.#nextSeq)}`, first, true);
+        await this.#writeChunk(`${this.#root}/log/${seqName(this.#nextSeq)}`, first);
         this.#nextSeq++;
         this.#size += batch.length;
         this.#appended += batch.length;
@@ -317,13 +329,15 @@ class ZooKeeperStateLog implements StateLog {
     }
   }
 
-  /** Creates one chunk behind the fence (and, for the log, at the pointer's version). */
-  #writeChunk(path: string, chunk: { readonly data: Buffer }, versioned: boolean): Promise<void> {
+  /** The check every write but the pointer's own carries: the pointer is still at the version this opening set. */
+  #atVersion(): ZkOp {
+    return { op: 'check', path: this.#root, version: this.#version };
+  }
+
+  /** Creates one chunk behind the fence, at the pointer's version. */
+  #writeChunk(path: string, chunk: { readonly data: Buffer }): Promise<void> {
     return this.#writer.write(
-      [
-        ...(versioned ? [{ op: 'check' as const, path: this.#root, version: this.#version }] : []),
-        { op: 'create', path, data: chunk.data },
-      ],
+      [this.#atVersion(), { op: 'create', path, data: chunk.data }],
       async () => (await this.#session.getData(path))?.data.equals(chunk.data) ?? false,
       `writing ${path}`,
     );
@@ -336,16 +350,19 @@ class ZooKeeperStateLog implements StateLog {
     const from = this.#nextSeq;
     const appendedBefore = this.#appended;
     const id = `${seqName(from)}-${randomBytes(4).toString('hex')}`;
-    let written = 0;
+    let named = 0;
     let total = 0;
     let part: string[] = [];
     let bytes = 0;
+    // Snapshot chunks are invisible until the switch, so they go up beside the appends, a few at a time.
+    const uploads: Promise<void>[] = [];
     const upload = async () => {
       for (const chunk of await packLines(part)) {
         if ('oversized' in chunk) throw new JournalEncodeError(chunk.oversized);
-        const path = `${this.#root}/snapshots/${id}-${seqName(written)}`;
-        await this.#exclusive(() => this.#writeChunk(path, chunk, false));
-        written++;
+        const written = this.#writeChunk(`${this.#root}/snapshots/${id}-${seqName(named++)}`, chunk);
+        written.catch(() => undefined); // awaited below; a failure meanwhile is not an unhandled one
+        uploads.push(written);
+        if (uploads.length >= UPLOADS_IN_FLIGHT) await uploads.shift();
       }
       part = [];
       bytes = 0;
@@ -359,14 +376,16 @@ class ZooKeeperStateLog implements StateLog {
         if (bytes >= RAW_PART) await upload();
       }
       await upload();
+      await Promise.all(uploads);
     } catch (err) {
       // The pointer never moved: the log is whole; what was uploaded of the snapshot goes.
-      this.#tidy.snapshot(this.#root, id, written);
+      await Promise.allSettled(uploads);
+      this.#tidy.snapshot(this.#root, id, named);
       throw err;
     }
     await this.#exclusive(async () => {
       const old = this.#pointer;
-      const pointer: Pointer = { snapshot: id, chunks: written, entries: total, from, owner: this.#owner };
+      const pointer: Pointer = { snapshot: id, chunks: named, entries: total, from, owner: this.#owner };
       this.#version = await this.#setPointer(encodePointer(pointer), this.#version, 'switching to a new snapshot');
       this.#pointer = pointer;
       this.#size = total + this.#appended - appendedBefore;

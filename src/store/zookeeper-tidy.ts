@@ -4,7 +4,7 @@
 // batch. Nothing depends on it finishing: replay reads only what the pointer names. Log chunks go in ascending order,
 // so what a killed manager leaves is a run ending just before `from`, which the next opening finds by walking down.
 import type { FencedWriter } from './zookeeper-fence.js';
-import type { ZooKeeperSession } from './zookeeper-session.js';
+import type { ZkOp, ZooKeeperSession } from './zookeeper-session.js';
 
 /** Removals per multi-op (each a path of ~60 bytes: far under jute.maxbuffer). */
 const BATCH = 200;
@@ -15,14 +15,22 @@ export class Tidy {
   readonly #session: ZooKeeperSession;
   readonly #writer: FencedWriter;
   readonly #turn: (step: () => Promise<void>) => Promise<void>;
+  readonly #atVersion: () => ZkOp;
   readonly #queue: Iterator<string>[] = [];
   #running = false;
   #stopped = false;
 
-  constructor(session: ZooKeeperSession, writer: FencedWriter, turn: (step: () => Promise<void>) => Promise<void>) {
+  constructor(
+    session: ZooKeeperSession,
+    writer: FencedWriter,
+    turn: (step: () => Promise<void>) => Promise<void>,
+    /** The pointer's version check: a manager whose state was taken over removes nothing more. */
+    atVersion: () => ZkOp,
+  ) {
     this.#session = session;
     this.#writer = writer;
     this.#turn = turn;
+    this.#atVersion = atVersion;
   }
 
   /** Removes chunks 0..chunks-1 of snapshot `id`. */
@@ -99,7 +107,7 @@ export class Tidy {
     const present = await this.#present(paths);
     if (!present.length) return;
     await this.#writer.write(
-      present.map((path) => ({ op: 'remove' as const, path })),
+      [this.#atVersion(), ...present.map((path) => ({ op: 'remove' as const, path }))],
       async () => (await this.#present(present)).length === 0,
       `removing ${present.length} unreferenced chunks`,
     );

@@ -20,9 +20,10 @@ export interface BackendPlace {
 
 export const TEST_ROOT = '/mesoswarm-test/state';
 
-export async function journalPlace(): Promise<BackendPlace> {
+export async function journalPlace(): Promise<BackendPlace & { readonly dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'state-journal-'));
   return {
+    dir,
     backend: localJournal(dir),
     reopen: () => localJournal(dir),
     remove: () => rm(dir, { recursive: true, force: true }),
