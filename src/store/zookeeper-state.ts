@@ -49,10 +49,17 @@ interface Pending {
   readonly reject: (err: Error) => void;
 }
 
+/**
+ * What one log chunk costs a replay, in entries (the unit of `size`, by which the store decides to compact): a read
+ * of its own, ~0.35 ms measured, against ~30 µs to parse a container's entry. Counted as one entry, a trickle of
+ * single appends at 30,000 containers would make 240,000 chunks (80 s of replay) before the store's 8x rule
+ * compacted; weighed so, ~4,700 (under 2 s).
+ */
+export const LOG_CHUNK_WEIGHT = 50;
 /** Snapshot chunks being written at once during a compaction. */
 const UPLOADS_IN_FLIGHT = 4;
 /** Chunks read ahead during replay. */
-const READ_AHEAD = 16;
+const READ_AHEAD = 64;
 /** Open compacts only a log this much longer than its snapshot (or of this many chunks): replay cost, not tidiness. */
 const OPEN_COMPACT_ENTRIES = 1_000;
 const OPEN_COMPACT_CHUNKS = 1_000;
@@ -77,8 +84,9 @@ class ZooKeeperStateLog implements StateLog {
   /** The pointer's version: every append checks it, every switch moves it. */
   #version = 0;
   #nextSeq = 0;
+  /** The log's replay cost, in entries: each entry, plus LOG_CHUNK_WEIGHT for each log chunk. */
   #size = 0;
-  /** Entries made durable since opening (the size a compaction's appends add to its snapshot's). */
+  /** The cost appended since opening (what a compaction's appends add to its snapshot's). */
   #appended = 0;
   #pending: Pending[] = [];
   #flushQueued = false;
@@ -248,7 +256,7 @@ class ZooKeeperStateLog implements StateLog {
       },
     );
     this.#nextSeq = from + read;
-    this.#size = snapshotEntries + entries;
+    this.#size = snapshotEntries + entries + LOG_CHUNK_WEIGHT * read;
     return { entries, chunks: read };
   }
 
@@ -316,8 +324,8 @@ class ZooKeeperStateLog implements StateLog {
       } else {
         await this.#writeChunk(`${this.#root}/log/${seqName(this.#nextSeq)}`, first);
         this.#nextSeq++;
-        this.#size += batch.length;
-        this.#appended += batch.length;
+        this.#size += batch.length + LOG_CHUNK_WEIGHT;
+        this.#appended += batch.length + LOG_CHUNK_WEIGHT;
         for (const b of batch) b.resolve();
       }
     } catch (err) {
