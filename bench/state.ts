@@ -46,6 +46,9 @@ export interface StateFigures {
   readonly rows: BackendFigures[];
 }
 
+/** Sessions long enough for a process holding 100,000 containers twice over on a loaded machine (40 s is ZooKeeper's most). */
+const BENCH_SESSION = { sessionTimeoutMs: 30_000 };
+
 async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   const value = await run();
@@ -81,7 +84,7 @@ async function measure(
   fill: Awaited<ReturnType<typeof fillStore>>,
   config: StateConfig,
 ): Promise<BackendFigures> {
-  const place: BackendPlace = kind === 'journal' ? await journalPlace() : await zooKeeperPlace();
+  const place: BackendPlace = kind === 'journal' ? await journalPlace() : await zooKeeperPlace(BENCH_SESSION);
   try {
     const log = await place.backend.open(
       () => undefined,
@@ -93,7 +96,7 @@ async function measure(
     const [, openMs] = await timed(() => openAll(place.reopen(), fill.snapshot));
 
     // A second state for the long log, so its opening replays the log alone.
-    const logPlace: BackendPlace = kind === 'journal' ? await journalPlace() : await zooKeeperPlace();
+    const logPlace: BackendPlace = kind === 'journal' ? await journalPlace() : await zooKeeperPlace(BENCH_SESSION);
     try {
       const appender = await logPlace.backend.open(
         () => undefined,

@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import type { StateBackend, StateEntry, StateLog } from '../cluster/mesos/persistence.js';
 import { badParameter } from '../errors.js';
 import { encodeLine, JournalEncodeError } from './journal.js';
-import { RAW_PART, packLines, unpack } from './zookeeper-chunks.js';
+import { RAW_PART, packLines } from './zookeeper-chunks.js';
+import { readChunks } from './zookeeper-reader.js';
 import { FencedWriter } from './zookeeper-fence.js';
 import { Exception, MultiRefused, ZooKeeperSession, zkCode, type ZkOp } from './zookeeper-session.js';
 import { Tidy } from './zookeeper-tidy.js';
@@ -58,11 +59,8 @@ interface Pending {
 export const LOG_CHUNK_WEIGHT = 50;
 /** Snapshot chunks being written at once during a compaction. */
 const UPLOADS_IN_FLIGHT = 4;
-/** Chunks read ahead during replay. */
-const READ_AHEAD = 64;
-/** Open compacts only a log this much longer than its snapshot (or of this many chunks): replay cost, not tidiness. */
-const OPEN_COMPACT_ENTRIES = 1_000;
-const OPEN_COMPACT_CHUNKS = 1_000;
+/** Opening compacts a log that costs more to replay than its snapshot (and this much): replay time, not tidiness. */
+const OPEN_COMPACT_COST = 1_000;
 
 export function openZooKeeperState(options: ZooKeeperStateOptions): StateBackend {
   if (!/^(\/[^/]+)+$/.test(options.root)) {
@@ -121,7 +119,7 @@ class ZooKeeperStateLog implements StateLog {
       await log.#prepare();
       await log.#takeOver();
       const tail = await log.#replay(replay);
-      if (tail.entries > Math.max(OPEN_COMPACT_ENTRIES, log.#pointer.entries) || tail.chunks > OPEN_COMPACT_CHUNKS) {
+      if (tail.entries + LOG_CHUNK_WEIGHT * tail.chunks > Math.max(OPEN_COMPACT_COST, log.#pointer.entries)) {
         await log.compact(compactForm());
       }
       log.#tidy.leftovers(log.#root, log.#pointer.snapshot, log.#pointer.from);
@@ -239,7 +237,8 @@ class ZooKeeperStateLog implements StateLog {
     const { snapshot, chunks, from } = this.#pointer;
     let snapshotEntries = 0;
     if (snapshot !== null) {
-      await this.#readChunks(
+      await readChunks(
+        this.#session,
         (i) => (i < chunks ? `${this.#root}/snapshots/${snapshot}-${seqName(i)}` : undefined),
         (entries) => {
           for (const entry of entries) replay(entry as StateEntry);
@@ -248,7 +247,8 @@ class ZooKeeperStateLog implements StateLog {
       );
     }
     let entries = 0;
-    const read = await this.#readChunks(
+    const read = await readChunks(
+      this.#session,
       (i) => `${this.#root}/log/${seqName(from + i)}`,
       (batch) => {
         for (const entry of batch) replay(entry as StateEntry);
@@ -258,50 +258,6 @@ class ZooKeeperStateLog implements StateLog {
     this.#nextSeq = from + read;
     this.#size = snapshotEntries + entries + LOG_CHUNK_WEIGHT * read;
     return { entries, chunks: read };
-  }
-
-  /**
-   * Reads the chunks `pathOf(0)`, `pathOf(1)`, … in order, `READ_AHEAD` at a time, until `pathOf` says there are no
-   * more (a snapshot's chunks, each of which must exist) or a chunk is missing (the log's end). Returns the count.
-   */
-  async #readChunks(pathOf: (i: number) => string | undefined, each: (entries: unknown[]) => void): Promise<number> {
-    const bounded = pathOf(Number.MAX_SAFE_INTEGER) === undefined;
-    const ahead: Promise<unknown[] | undefined>[] = [];
-    let asked = 0;
-    let ended = false;
-    const ask = () => {
-      const path = pathOf(asked++);
-      if (path === undefined) return false;
-      ahead.push(
-        this.#session.getData(path).then(async (node) => {
-          if (node) {
-            try {
-              return await unpack(node.data);
-            } catch (err) {
-              throw new Error(`the shared state's chunk ${path} cannot be read: ${(err as Error).message}`, {
-                cause: err,
-              });
-            }
-          }
-          if (bounded) throw new Error(`the shared state's snapshot chunk ${path} is missing`);
-          return undefined;
-        }),
-      );
-      return true;
-    };
-    while (ahead.length < READ_AHEAD && ask());
-    let read = 0;
-    while (ahead.length) {
-      const entries = await ahead.shift()!;
-      if (ended || entries === undefined) {
-        ended = true; // the rest were asked for past the end: missing too
-        continue;
-      }
-      each(entries);
-      read++;
-      ask();
-    }
-    return read;
   }
 
   /** Writes the next batch of pending appends as one log chunk. */

@@ -5,9 +5,8 @@
 // next opening, under another fence, also removes what the killed one left unreferenced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { within } from '../helpers/deadline.js';
+import { runAndKill, type KillAt } from '../helpers/kill-child.js';
 import { needZooKeeper } from '../helpers/services.js';
 import { zooKeeperPlace } from '../helpers/state-backends.js';
 import { getData } from '../helpers/zookeeper.js';
@@ -15,48 +14,6 @@ import { eventually } from '../helpers/manager.js';
 
 const child = fileURLToPath(new URL('./zookeeper-state-child.ts', import.meta.url));
 const KEYS = 10_000;
-
-/** When the kill comes: this long after the child printed this line. */
-interface KillAt {
-  readonly after: 'compacting' | 'switched';
-  readonly ms: number;
-}
-
-/** Runs the child until the moment `at`, SIGKILLs it, returns what it acknowledged. */
-function runAndKill(root: string, at: KillAt): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, root, String(KEYS), String(KEYS)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const acked = new Map<string, number>();
-    let pending = '';
-    let killing = false;
-    const deadline = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error('the child never started compacting'));
-    }, within(60_000));
-    proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (text: string) => {
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (line === at.after && !killing) {
-          killing = true;
-          setTimeout(() => proc.kill('SIGKILL'), at.ms);
-        } else if (line.startsWith('ack ')) {
-          const [, k, v] = line.split(' ');
-          acked.set(k!, Math.max(acked.get(k!) ?? 0, Number(v)));
-        }
-      }
-    });
-    proc.on('exit', (code, signal) => {
-      clearTimeout(deadline);
-      if (signal !== 'SIGKILL') reject(new Error(`the child exited by itself (${signal ?? code})`));
-      else resolve(acked);
-    });
-  });
-}
 
 test('killed at any point of a compaction, the shared state keeps every acknowledged append', async (t) => {
   if (!(await needZooKeeper(t))) return;
@@ -67,7 +24,7 @@ test('killed at any point of a compaction, the shared state keeps every acknowle
     const moments: KillAt[] = [0, 10, 60, 250].map((ms) => ({ after: 'compacting', ms }));
     moments.push({ after: 'switched', ms: 0 }, { after: 'switched', ms: 30 });
     for (const at of moments) {
-      const acked = await runAndKill(place.root, at);
+      const acked = await runAndKill(child, [place.root, String(KEYS), String(KEYS)], at);
       const killAfterMs = `${at.ms} ms after ${at.after}`;
       const stored = new Map<string, number>();
       const log = await place.reopen().open(
