@@ -101,6 +101,18 @@ export const cannotConnect = (address: string, cause?: unknown) =>
 /** 503: nothing can serve the request right now (no healthy engine, no leader). */
 export const unavailable = (message: string) => new ManagerError('UNAVAILABLE', 503, message);
 
+/**
+ * 503: this manager was the leader and is no longer: the shared state in ZooKeeper refused its write (its election
+ * znode is gone, its session ended, or another manager took the state over). Nothing of the refused write landed.
+ */
+export const notLeading = (reason: string, cause?: unknown) =>
+  new ManagerError(
+    'NOT_LEADING',
+    503,
+    `This manager no longer leads the cluster: the shared state refused its write (${reason})`,
+    cause === undefined ? undefined : { cause },
+  );
+
 export function isManagerError(err: unknown): err is ManagerError {
   return err instanceof ManagerError;
 }

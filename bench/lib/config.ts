@@ -12,6 +12,7 @@ export const SECTIONS = [
   'scaling',
   'recovery',
   'profile',
+  'state',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
 
@@ -37,6 +38,7 @@ export interface BenchConfig {
   readonly recovery: { readonly agents: number; readonly containers: number };
   readonly profile: { readonly agents: number; readonly containers: number; readonly top: number };
   readonly metrics: { readonly agents: number; readonly containers: number; readonly rounds: number };
+  readonly state: { readonly containers: readonly number[]; readonly serialAppends: number };
 }
 
 const OPTIONS = {
@@ -68,6 +70,11 @@ const OPTIONS = {
   },
   'profile-agents': { type: 'string', help: 'profile: agents (default 5000; quick 500)' },
   'profile-containers': { type: 'string', help: 'profile: containers (default 30000; quick 5000)' },
+  'state-containers': {
+    type: 'string',
+    help: 'state: containers in the journal and in ZooKeeper (default 30000,100000; quick 3000)',
+  },
+  'state-serial': { type: 'string', help: 'state: appends made one at a time (default 300; quick 100)' },
   help: { type: 'boolean', help: 'this text' },
 } as const;
 
@@ -160,6 +167,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       agents: num('metrics-agents', 1000, 200),
       containers: num('metrics-containers', 20_000, 3000),
       rounds: num('metrics-rounds', 3, 2),
+    },
+    state: {
+      containers: numbers(get('state-containers')) ?? (quick ? [3000] : [30_000, 100_000]),
+      serialAppends: num('state-serial', 300, 100),
     },
   };
 }

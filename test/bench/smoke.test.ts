@@ -8,16 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type BenchConfig } from '../../bench/lib/config.js';
 import { runBench } from '../../bench/run.js';
-import { need, ENGINES } from '../helpers/services.js';
+import { need, ENGINES, ZOOKEEPER } from '../helpers/services.js';
 
 test('npm run bench at tiny sizes: every section produces its figures and the JSON file', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mesoswarm-bench-smoke-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const engine = ENGINES[0]!;
   const withEngine = await need(undefined, 'the local Docker engine', [engine]);
+  const withZooKeeper = await need(undefined, 'ZooKeeper', [ZOOKEEPER]);
   const config = parseConfig(
     [
-      ...(withEngine ? [] : ['--skip', 'latency']),
+      ...(withEngine && withZooKeeper
+        ? []
+        : ['--skip', [withEngine ? '' : 'latency', withZooKeeper ? '' : 'state'].filter(Boolean).join(',')]),
       '--out',
       join(dir, 'smoke.json'),
       '--concurrency',
@@ -54,6 +57,10 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
       '20',
       '--metrics-rounds',
       '1',
+      '--state-containers',
+      '20',
+      '--state-serial',
+      '5',
     ],
     {},
   ) as BenchConfig;
@@ -118,4 +125,20 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
   assert.ok(s.metrics.on.meanCpuMsPerContainer > 0 && s.metrics.off.meanCpuMsPerContainer > 0);
   assert.equal(s.metrics.cpuRatio, s.metrics.on.meanCpuMsPerContainer / s.metrics.off.meanCpuMsPerContainer);
   assert.ok(s.metrics.instrumentMicrosPerContainer > 0 && s.metrics.instrumentShare > 0);
+
+  if (withZooKeeper) {
+    // Both backends at the one size, each with every figure, the long log being the store's 3 entries a container.
+    assert.deepEqual(
+      s.state.rows.map((r: { backend: string; containers: number; logEntries: number }) => [
+        r.backend,
+        r.containers,
+        r.logEntries,
+      ]),
+      [
+        ['journal', 20, 66],
+        ['zookeeper', 20, 66],
+      ],
+    );
+    for (const r of s.state.rows) assert.ok(r.openMs > 0 && r.appendPerSecond > 0 && r.storedBytes > 0, r.backend);
+  }
 });

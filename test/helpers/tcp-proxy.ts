@@ -1,13 +1,16 @@
 // A TCP proxy in front of a real engine, that a test can cut and restore: the engine "goes away" for the manager
 // (refused connections, broken streams) while the daemon itself, shared with every other suite, keeps running.
 import net from 'node:net';
+import { Transform } from 'node:stream';
 
 export interface TcpProxy {
   /** tcp://127.0.0.1:<port> */
   readonly address: string;
   /** Stops listening and breaks every open connection. */
   cut(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Keeps every connection open but throws away what the target sends from now on (answers lost on the way). */
+  dropReplies(): void;
+  /** Listens again on the same port (and passes answers again). */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -17,6 +20,7 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let listenPort = 0;
+  let dropping = false;
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -29,7 +33,8 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
           s.on('error', () => undefined);
         }
         client.pipe(upstream);
-        upstream.pipe(client);
+        const gate = new Transform({ transform: (data, _encoding, done) => done(null, dropping ? undefined : data) });
+        upstream.pipe(gate).pipe(client);
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
@@ -51,7 +56,11 @@ export async function tcpProxy(target: string): Promise<TcpProxy> {
   return {
     address: `tcp://127.0.0.1:${listenPort}`,
     cut,
-    restore: listen,
+    dropReplies: () => void (dropping = true),
+    restore: () => {
+      dropping = false;
+      return listen();
+    },
     close: cut,
   };
 }

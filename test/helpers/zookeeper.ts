@@ -4,8 +4,8 @@ import zookeeper from 'node-zookeeper-client';
 import { ZOOKEEPER } from './services.js';
 import { within } from './deadline.js';
 
-export function zkClient(auth?: string): Promise<zookeeper.Client> {
-  const client = zookeeper.createClient(ZOOKEEPER, { sessionTimeout: 5000 });
+export function zkClient(auth?: string, sessionTimeout = 5000): Promise<zookeeper.Client> {
+  const client = zookeeper.createClient(ZOOKEEPER, { sessionTimeout });
   if (auth) client.addAuthInfo('digest', Buffer.from(auth));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -4,51 +4,14 @@
 // (journal-child.ts), killed at several moments after its compaction began.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Journal } from '../../src/store/journal.js';
-import { within } from '../helpers/deadline.js';
+import { runAndKill } from '../helpers/kill-child.js';
 
 const child = fileURLToPath(new URL('./journal-child.ts', import.meta.url));
-
-/** Runs the child until `killAfterMs` past its "compacting" line, SIGKILLs it, returns what it acknowledged. */
-function runAndKill(path: string, killAfterMs: number): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, path, '40000'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const acked = new Map<string, number>();
-    let pending = '';
-    let killing = false;
-    const deadline = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error('the child never started compacting'));
-    }, within(60_000));
-    proc.stdout.setEncoding('utf8');
-    proc.stdout.on('data', (text: string) => {
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        if (line === 'compacting' && !killing) {
-          killing = true;
-          setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
-        } else if (line.startsWith('ack ')) {
-          const [, k, v] = line.split(' ');
-          acked.set(k!, Math.max(acked.get(k!) ?? 0, Number(v)));
-        }
-      }
-    });
-    proc.on('exit', (_code, signal) => {
-      clearTimeout(deadline);
-      if (signal !== 'SIGKILL') reject(new Error(`the child exited by itself (${signal ?? _code})`));
-      else resolve(acked);
-    });
-  });
-}
 
 test('killed at any point of a compaction, the journal keeps every acknowledged append', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'journal-kill-'));
@@ -56,7 +19,7 @@ test('killed at any point of a compaction, the journal keeps every acknowledged 
     const path = join(dir, 'state.jsonl');
     let total = 0;
     for (const killAfterMs of [0, 5, 25, 80, 200, 500]) {
-      const acked = await runAndKill(path, killAfterMs);
+      const acked = await runAndKill(child, [path, '40000'], { after: 'compacting', ms: killAfterMs });
       const stored = new Map<string, number>();
       const journal = await Journal.open<{ k: string; v: number }>(
         path,

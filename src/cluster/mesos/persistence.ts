@@ -20,7 +20,10 @@ export interface StateLog {
   append(entry: StateEntry): Promise<void>;
   /** Replaces the log with `entries` (read as the rewrite reaches them); appends made meanwhile are kept after. */
   compact(entries: Iterable<StateEntry>): Promise<void>;
-  /** Entries appended since the last compaction. */
+  /**
+   * How long the log is to replay, in entries (the last compaction's and those appended since). A backend whose
+   * replay costs more than its entries (a read per znode) counts that cost as entries too.
+   */
   readonly size: number;
   close(): Promise<void>;
 }
