@@ -88,7 +88,9 @@ function parseEnsemble(uri: string): { servers: string; path: string; auth?: Rep
   try {
     target = zookeeperTarget(withPath);
   } catch (err) {
-    throw new Error(`invalid ZooKeeper ensemble "${uri.replace(/\/\/[^@/]*@/, '//…@')}": ${(err as Error).message}`);
+    throw new Error(`invalid ZooKeeper ensemble "${uri.replace(/\/\/[^@/]*@/, '//…@')}": ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const path = withPath === uri ? target.base : '';
   return { servers: target.servers, path, ...(target.auth ? { auth: target.auth } : {}) };

@@ -167,7 +167,10 @@ describe('createDiscovery', () => {
         new RegExp(`${scheme}:// discovery is not supported; use zk://, nodes:// or file://`),
       );
     }
-    assert.throws(() => createDiscovery('zk://10.0.0.1:2181', 1000, {}), /expected zk:\/\/host:port\[,host:port\]\/path/);
+    assert.throws(
+      () => createDiscovery('zk://10.0.0.1:2181', 1000, {}),
+      /expected zk:\/\/host:port\[,host:port\]\/path/,
+    );
     assert.throws(() => createDiscovery('token://abc', 1000, {}), /retired/);
     assert.throws(() => createDiscovery('ftp://x:1', 1000, {}), /unsupported discovery "ftp:\/\/x:1"/);
   });
