@@ -186,7 +186,7 @@ export class ApiServer {
       const { version, path } = splitVersion(url.pathname);
       const gate = this.#services.gate;
       if (gate && !gate.answersLocally(path)) {
-        const primary = await gate.route();
+        const primary = await gate.route(req);
         if (primary) {
           route = PROXIED_ROUTE;
           await gate.proxy(req, res, primary);
@@ -236,7 +236,7 @@ export class ApiServer {
       const url = new URL(req.url ?? '/', 'http://docker');
       const { path } = splitVersion(url.pathname);
       const gate = this.#services.gate;
-      const primary = gate && !gate.answersLocally(path) ? await gate.route() : undefined;
+      const primary = gate && !gate.answersLocally(path) ? await gate.route(req) : undefined;
       if (primary) {
         gate!.hijack(req, socket, head, primary);
         return;

@@ -15,6 +15,11 @@ import type { ClusterDriverName } from '../cluster/options.js';
 
 /** Answered by every manager itself; everything else is the leader's. */
 const LOCAL_PATHS = new Set(['/_ping', '/version', '/info', '/metrics']);
+/**
+ * On a request a manager passed on: the manager that receives it serves it or fails it, never passes it on again
+ * (two managers whose views of the election differ for a moment would otherwise bounce it between them).
+ */
+const FORWARDED = 'x-mesoswarm-forwarded-by';
 /** Bodies up to this size are read before forwarding, so a refused connection can be retried elsewhere. */
 const RETRYABLE_BODY = 1 << 20;
 
@@ -45,12 +50,21 @@ export class ReplicaGate {
    * Undefined when this manager serves the request itself; else the leader to forward it to. `avoid` is a leader
    * that just refused a connection: the wait goes on until another one leads. Throws the 503 after the bound.
    */
-  async route(avoid?: string, deadline = performance.now() + this.#waitMs): Promise<Upstream | undefined> {
+  async route(
+    req: http.IncomingMessage,
+    avoid?: string,
+    deadline = performance.now() + this.#waitMs,
+  ): Promise<Upstream | undefined> {
     const r = this.#replication;
+    const forwarded = req.headers[FORWARDED] !== undefined;
     for (;;) {
       if (r.serving) return undefined;
+      // Passed on to a manager that no longer leads: the sender's view was stale; it answers, the client retries.
+      if (forwarded && r.role !== 'primary') throw noPrimary();
       const primary = r.primary;
-      if (primary !== undefined && primary !== avoid && primary !== r.advertise) return this.#peer(primary);
+      if (!forwarded && primary !== undefined && primary !== avoid && primary !== r.advertise) {
+        return this.#peer(primary);
+      }
       const left = deadline - performance.now();
       if (left <= 0) throw noPrimary();
       await new Promise<void>((resolve) => {
@@ -77,7 +91,7 @@ export class ReplicaGate {
           {
             method: req.method ?? 'GET',
             path: req.url ?? '/',
-            headers: req.headers,
+            headers: this.#forwardedHeaders(req),
             body: body === undefined ? req : (body ?? undefined),
           },
           res,
@@ -86,7 +100,7 @@ export class ReplicaGate {
       } catch (err) {
         const refused = (err as NodeJS.ErrnoException).code === 'ECONNREFUSED';
         if (!refused || body === undefined || res.headersSent) throw primaryUnreachable(peer.address, err);
-        peer = await this.route(peer.address, deadline);
+        peer = await this.route(req, peer.address, deadline);
         if (peer === undefined) throw primaryUnreachable(this.#replication.advertise, err);
       }
     }
@@ -96,7 +110,7 @@ export class ReplicaGate {
   hijack(req: http.IncomingMessage, socket: net.Socket, head: Buffer, peer: Upstream): void {
     hijack(
       peer,
-      { method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers },
+      { method: req.method ?? 'POST', path: req.url ?? '/', headers: this.#forwardedHeaders(req) },
       socket,
       head,
       false,
@@ -106,7 +120,7 @@ export class ReplicaGate {
 
   /** A small JSON answer of the leader's (a replica's `docker info` figures); rejects past `timeoutMs`. */
   async fetchJson(path: string, timeoutMs: number): Promise<Record<string, unknown>> {
-    const peer = await this.route(undefined, performance.now() + timeoutMs);
+    const peer = await this.route(NOT_FORWARDED, undefined, performance.now() + timeoutMs);
     if (!peer) throw new Error('this manager leads');
     return new Promise((resolve, reject) => {
       const req = peer.transport.request({ method: 'GET', path, headers: { accept: 'application/json' } });
@@ -129,6 +143,10 @@ export class ReplicaGate {
     });
   }
 
+  #forwardedHeaders(req: http.IncomingMessage): http.IncomingHttpHeaders {
+    return { ...req.headers, [FORWARDED]: this.#replication.advertise };
+  }
+
   close(): void {
     for (const peer of this.#peers.values()) peer.transport.close();
     this.#peers.clear();
@@ -144,6 +162,9 @@ export class ReplicaGate {
     return peer;
   }
 }
+
+/** A request of the manager's own (a replica's `docker info` asking the leader for its figures). */
+const NOT_FORWARDED = { headers: {} } as http.IncomingMessage;
 
 /** The whole body when it is small, null when there is none, undefined when it must be streamed. */
 async function smallBody(req: http.IncomingMessage): Promise<Buffer | null | undefined> {
