@@ -83,7 +83,8 @@ export function zookeeperDiscovery(uri: string, timeoutMs = 10_000): Discovery &
     c.once('expired', () => {
       if (own !== generation) return;
       c.close();
-      first = open().catch(fail);
+      first = undefined;
+      opening().catch(fail);
     });
     await ensurePath(c, path);
     await read(own, c);
@@ -96,18 +97,23 @@ export function zookeeperDiscovery(uri: string, timeoutMs = 10_000): Discovery &
     latest = undefined;
   };
 
+  /** The first read under way or done; a failed one is forgotten, so the next ready() or watch() tries again. */
+  const opening = () => {
+    first ??= open().catch((err: unknown) => {
+      first = undefined;
+      throw err;
+    });
+    return first;
+  };
+
   return {
     description: `zk://${target.servers}${target.base}`,
-    ready() {
-      first ??= open();
-      return first;
-    },
+    ready: opening,
     watch(onChange, onError) {
       const listener = { onChange, onError };
       listeners.add(listener);
       if (latest) onChange(latest);
-      first ??= open();
-      first.catch((err: Error) => onError(err));
+      opening().catch((err: Error) => onError(err));
       return () => {
         listeners.delete(listener);
         if (listeners.size === 0) close();

@@ -23,15 +23,15 @@ import {
   type MesosBackend,
 } from '../helpers/mesos.js';
 import {
+  type Replica,
   alive,
-  createAndStart,
+  anotherPrimary,
+  createAndStartAll,
+  killLeaders,
   leaderOf,
   pause,
   roleOf,
   startReplica,
-  takeover,
-  type Outcome,
-  type Replica,
 } from '../helpers/replicas.js';
 
 const TTL_MS = 6000;
@@ -94,33 +94,8 @@ test('the leader killed -9 again and again: one container and one Mesos task per
   const KILLS = Number(process.env.MESOSWARM_HA_KILLS ?? 5);
   const NAMES = Number(process.env.MESOSWARM_HA_NAMES ?? 20);
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  let next = 0;
-  const pick = () => {
-    const live = replicas.filter(alive);
-    return live[next++ % live.length]!;
-  };
-  const client = (async () => {
-    const outcomes: Outcome[] = [];
-    for (let i = 0; i < names.length; i += 2) {
-      outcomes.push(
-        ...(await Promise.all(
-          names
-            .slice(i, i + 2)
-            .map((n) => createAndStart(n, pick, ['-m', '16m', 'busybox', 'sleep', '600'], within(180_000))),
-        )),
-      );
-    }
-    return outcomes;
-  })();
-  const takeovers: number[] = [];
-  for (let k = 0; k < KILLS; k++) {
-    const leader = await leaderOf(replicas, 60_000);
-    await pause(2000);
-    const killedAt = Date.now();
-    await leader.manager.kill('SIGKILL');
-    takeovers.push(await takeover(others(leader)[0]!, killedAt, 60_000));
-    replicas[replicas.indexOf(leader)] = await startReplica(args);
-  }
+  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(180000));
+  const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 2000);
   const outcomes = await client;
   const leader = await leaderOf(replicas, 60_000);
   await waitForNodes(leader.manager, 2, 60_000);
@@ -174,11 +149,7 @@ test('a leader paused past its session timeout launches and kills nothing once r
   process.kill(pid, 'SIGSTOP');
   const stoppedAt = Date.now();
   try {
-    const next = await eventually(async () => {
-      const other = others(leader);
-      const roles = await Promise.all(other.map(roleOf));
-      return other.find((_, i) => roles[i]!.role === 'primary');
-    }, TTL_MS + 30_000);
+    const next = await anotherPrimary(replicas, leader, TTL_MS + 30_000);
     await waitForNodes(next.manager, 2, 60_000);
     t.diagnostic(`new primary serving after ${Date.now() - stoppedAt} ms`);
     await next.manager.docker.ok(['run', '-d', '-m', '16m', '--name', `${prefix}paused`, 'busybox', 'sleep', '300']);

@@ -13,15 +13,14 @@ import { dockerCli } from '../helpers/docker-cli.js';
 import { within } from '../helpers/deadline.js';
 import { removeZkTrees, zkClient } from '../helpers/zookeeper.js';
 import {
+  type Replica,
   alive,
-  createAndStart,
+  anotherPrimary,
+  createAndStartAll,
+  killLeaders,
   leaderOf,
-  pause,
   roleOf,
   startReplica,
-  takeover,
-  type Outcome,
-  type Replica,
 } from '../helpers/replicas.js';
 import zookeeper from 'node-zookeeper-client';
 import { freePort, spawnManager } from '../helpers/manager-process.js';
@@ -187,40 +186,9 @@ test('the leader killed -9 again and again under a client creating and starting 
   const KILLS = Number(process.env.MESOSWARM_HA_KILLS ?? 5);
   const NAMES = Number(process.env.MESOSWARM_HA_NAMES ?? 24);
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  let next = 0;
-  const pick = () => {
-    const live = replicas.filter(alive);
-    return live[next++ % live.length]!;
-  };
-  let clientDone = false;
-  const client = (async () => {
-    const outcomes: Outcome[] = [];
-    // Two at a time, as two users would.
-    for (let i = 0; i < names.length; i += 2) {
-      outcomes.push(
-        ...(await Promise.all(
-          names
-            .slice(i, i + 2)
-            .map((n) => createAndStart(n, pick, ['-m', '16m', 'busybox', 'sleep', '600'], within(120_000))),
-        )),
-      );
-    }
-    clientDone = true;
-    return outcomes;
-  })();
-  const takeovers: number[] = [];
-  for (let k = 0; k < KILLS; k++) {
-    const leader = await leaderOf(replicas, 60_000);
-    await pause(1500);
-    const killedAt = Date.now();
-    await leader.manager.kill('SIGKILL');
-    takeovers.push(await takeover(others(leader)[0]!, killedAt, 60_000));
-    // The operator starts it again: a new candidate at the back of the line.
-    const index = replicas.indexOf(leader);
-    replicas[index] = await startReplica(args);
-  }
+  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(120000));
+  const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 1500);
   const outcomes = await client;
-  assert.ok(clientDone);
   const retried = outcomes.filter((o) => o.errors.length > 0).length;
 
   // Straight from the engines: exactly one container per name, running.
@@ -259,11 +227,7 @@ test('a leader paused past its session timeout stops acting; resumed, it is a re
   process.kill(pid, 'SIGSTOP');
   const stoppedAt = Date.now();
   try {
-    const next = await eventually(async () => {
-      const other = others(leader);
-      const roles = await Promise.all(other.map(roleOf));
-      return other.find((_, i) => roles[i]!.role === 'primary');
-    }, TTL_MS + 20_000);
+    const next = await anotherPrimary(replicas, leader, TTL_MS + 20_000);
     t.diagnostic(`new primary after ${Date.now() - stoppedAt} ms`);
     await next.manager.docker.ok(['run', '-d', '--name', `${prefix}paused`, 'busybox', 'sleep', '300']);
   } finally {

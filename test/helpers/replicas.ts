@@ -112,3 +112,56 @@ export async function takeover(via: Replica, since: number, timeoutMs: number): 
   );
   return Date.now() - since;
 }
+
+/** Names created and started two at a time (as two users would) against the live managers in turn. */
+export async function createAndStartAll(
+  replicas: readonly Replica[],
+  names: readonly string[],
+  createArgs: readonly string[],
+  deadlineMs: number,
+): Promise<Outcome[]> {
+  let next = 0;
+  const pick = () => {
+    const live = replicas.filter(alive);
+    return live[next++ % live.length]!;
+  };
+  const outcomes: Outcome[] = [];
+  for (let i = 0; i < names.length; i += 2) {
+    const pair = names.slice(i, i + 2).map((n) => createAndStart(n, pick, createArgs, deadlineMs));
+    outcomes.push(...(await Promise.all(pair)));
+  }
+  return outcomes;
+}
+
+/**
+ * Kills the leader with -9 `kills` times, `settleMs` after each new leader is known, timing each takeover through a
+ * surviving manager, and starts a new manager in its place each time (the operator's restart: a new candidate at
+ * the back of the line). `replicas` is updated in place. Returns the takeover times, ms.
+ */
+export async function killLeaders(
+  replicas: Replica[],
+  kills: number,
+  restart: () => Promise<Replica>,
+  settleMs: number,
+): Promise<number[]> {
+  const takeovers: number[] = [];
+  for (let k = 0; k < kills; k++) {
+    const leader = await leaderOf(replicas, 60_000);
+    await pause(settleMs);
+    const killedAt = Date.now();
+    await leader.manager.kill('SIGKILL');
+    const survivor = replicas.find((r) => r !== leader && alive(r))!;
+    takeovers.push(await takeover(survivor, killedAt, 60_000));
+    replicas[replicas.indexOf(leader)] = await restart();
+  }
+  return takeovers;
+}
+
+/** Waits until a manager other than `old` says it is primary; returns it. */
+export async function anotherPrimary(replicas: readonly Replica[], old: Replica, timeoutMs: number): Promise<Replica> {
+  return eventually(async () => {
+    const other = replicas.filter((r) => r !== old && alive(r));
+    const roles = await Promise.all(other.map(roleOf));
+    return other.find((_, i) => roles[i]!.role === 'primary');
+  }, timeoutMs);
+}
