@@ -125,7 +125,8 @@ test('the leader killed -9 again and again: one container and one Mesos task per
   const extraTasks = running.filter((id) => !taskIds.includes(id));
   const killed = tasks.completed.filter((task) => task.state === 'TASK_KILLED' || task.state === 'TASK_LOST');
   t.diagnostic(
-    `kills=${KILLS} names=${NAMES} retried=${outcomes.filter((o) => o.errors.length).length} lost=${lost.length} ` +
+    `kills=${KILLS} names=${NAMES} retried=${outcomes.filter((o) => o.errors.length).length} ` +
+      `launches lost with their leader=${outcomes.reduce((n, o) => n + o.launchesLost, 0)} lost=${lost.length} ` +
       `duplicated=${duplicated.length} tasks running=${running.length} extra tasks=${extraTasks.length} ` +
       `killed=${killed.length} takeover ms=${takeovers.join(',')} (session timeout ${TTL_MS} ms)`,
   );

@@ -49,10 +49,18 @@ export async function leaderOf(replicas: readonly Replica[], timeoutMs = 30_000)
 export const RETRYABLE =
   /connect: connection refused|Cannot connect|No elected primary|Unable to reach primary|EOF|connection reset|timed out|context deadline|error during connect|is not started|502|503/i;
 
+/**
+ * A start the dead leader had launched, whose task never reached Mesos: the next leader's reconciliation fails it
+ * (the same happens to one manager killed -9 and restarted). `docker start` again launches a new task. Counted apart.
+ */
+export const LAUNCH_LOST = /Reconciliation: Task is unknown/;
+
 export interface Outcome {
   name: string;
   attempts: number;
   errors: string[];
+  /** Starts that failed with LAUNCH_LOST and were started again. */
+  launchesLost: number;
 }
 
 /**
@@ -65,7 +73,7 @@ export async function createAndStart(
   createArgs: readonly string[],
   deadlineMs: number,
 ): Promise<Outcome> {
-  const outcome: Outcome = { name, attempts: 0, errors: [] };
+  const outcome: Outcome = { name, attempts: 0, errors: [], launchesLost: 0 };
   const deadline = Date.now() + deadlineMs;
   let created = false;
   for (;;) {
@@ -90,6 +98,11 @@ export async function createAndStart(
       stderr: err.message,
     }));
     if (res.code === 0) return outcome;
+    if (LAUNCH_LOST.test(res.stderr)) {
+      outcome.launchesLost++;
+      outcome.errors.push(`start via ${r.advertise}: ${res.stderr.trim()}`);
+      continue;
+    }
     if (RETRYABLE.test(res.stderr) || /No such container/i.test(res.stderr)) {
       // A create answered by a leader that then died may not have been kept: create it again (409 if it was).
       if (/No such container/i.test(res.stderr)) created = false;
