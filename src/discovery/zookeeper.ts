@@ -8,6 +8,7 @@ import { parseMasterAddress } from '../mesos/detector.js';
 import { normalizeEngineAddress, type EngineAddress } from './address.js';
 import type { Discovery } from './discovery.js';
 import { call, ensurePath, isNodeExists } from '../util/zookeeper.js';
+import { hardenConnection } from '../mesos/zookeeper-guard.js';
 
 const { CreateMode } = zookeeper;
 
@@ -29,7 +30,7 @@ export const leaderPath = (target: ZooKeeperTarget) => `${target.base}/docker/sw
 
 /** A connected client; rejects when the ensemble does not answer within `timeoutMs`. */
 export function connectZooKeeper(target: ZooKeeperTarget, timeoutMs: number): Promise<zookeeper.Client> {
-  const client = zookeeper.createClient(target.servers, { sessionTimeout: timeoutMs, retries: 0 });
+  const client = hardenConnection(zookeeper.createClient(target.servers, { sessionTimeout: timeoutMs, retries: 0 }));
   if (target.auth) client.addAuthInfo('digest', Buffer.from(`${target.auth.user}:${target.auth.password}`));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -8,6 +8,7 @@
 // (`lost`); the owner opens a new one to take part again.
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
+import { hardenConnection } from '../mesos/zookeeper-guard.js';
 
 export interface SessionOptions {
   /** A ZooKeeper connect string, `h1:2181,h2:2181`. */
@@ -35,7 +36,9 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   constructor(options: SessionOptions) {
     super();
     this.#options = options;
-    this.client = zookeeper.createClient(options.servers, { sessionTimeout: options.timeoutMs, retries: 0 });
+    this.client = hardenConnection(
+      zookeeper.createClient(options.servers, { sessionTimeout: options.timeoutMs, retries: 0 }),
+    );
     if (options.auth) this.client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
     this.client.on('expired', () => this.#lose('the ZooKeeper session expired'));
     this.client.on('authenticationFailed', () => this.#lose('ZooKeeper refused the credentials'));
