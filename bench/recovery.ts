@@ -78,7 +78,7 @@ async function timeStart(
   };
 }
 
-async function listsAll(port: number, agent: http.Agent, expected: number): Promise<boolean> {
+export async function listsAll(port: number, agent: http.Agent, expected: number): Promise<boolean> {
   try {
     const answer = await request(port, 'GET', '/v1.41/containers/json', undefined, agent);
     if (answer.status !== 200) return false;

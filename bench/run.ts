@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark sections in turn (scheduler, throughput, latency, api, scaling, recovery,
-// profile, state), prints a table per section, and writes every figure with the run's context (git commit, node, the
+// failover, profile, state), prints a table per section, and writes every figure with the run's context (git commit, node, the
 // machine's load before and after each section) as JSON to bench/results/<date>.json (git-ignored). Sizes and
 // sections come from flags or BENCH_* variables (bench/lib/config.ts; `npm run bench -- --help`).
 // The manager runs from the build: `npm run build` first.
@@ -18,6 +18,7 @@ import * as latency from './latency.js';
 import * as api from './api-load.js';
 import * as scaling from './scaling.js';
 import * as recovery from './recovery.js';
+import * as failover from './failover.js';
 import * as profile from './profile.js';
 import * as state from './state.js';
 import type { SimCluster } from './lib/cluster.js';
@@ -166,6 +167,18 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
           );
           sections.recovery = figures;
           if (!quiet) recovery.print(figures);
+          break;
+        }
+        case 'failover': {
+          const figures = await failover.run({
+            ...config.failover,
+            concurrency: config.concurrency,
+            memMb: config.memMb,
+            logDir,
+            quiet,
+          });
+          sections.failover = figures;
+          if (!quiet) failover.print(figures);
           break;
         }
         case 'profile': {

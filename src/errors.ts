@@ -113,6 +113,18 @@ export const notLeading = (reason: string, cause?: unknown) =>
     cause === undefined ? undefined : { cause },
   );
 
+/** 503 on a replica while no manager leads (classic Swarm's words, which scripts grep for). */
+export const noPrimary = () => new ManagerError('NO_PRIMARY', 503, 'No elected primary cluster manager');
+
+/** 503 on a replica whose leader did not answer (classic Swarm's words). */
+export const primaryUnreachable = (address: string, cause?: unknown) =>
+  new ManagerError(
+    'PRIMARY_UNREACHABLE',
+    503,
+    `Unable to reach primary cluster manager (${address})`,
+    cause === undefined ? undefined : { cause },
+  );
+
 export function isManagerError(err: unknown): err is ManagerError {
   return err instanceof ManagerError;
 }

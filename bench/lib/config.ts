@@ -11,6 +11,7 @@ export const SECTIONS = [
   'api',
   'scaling',
   'recovery',
+  'failover',
   'profile',
   'state',
 ] as const;
@@ -36,6 +37,8 @@ export interface BenchConfig {
   };
   readonly scaling: { readonly agents: readonly number[]; readonly containers: readonly number[] };
   readonly recovery: { readonly agents: number; readonly containers: number };
+  /** Several managers: the leader killed -9; `ttlMs` is the managers' --replication-ttl (the session timeout). */
+  readonly failover: { readonly agents: number; readonly containers: number; readonly ttlMs: number };
   readonly profile: { readonly agents: number; readonly containers: number; readonly top: number };
   readonly metrics: { readonly agents: number; readonly containers: number; readonly rounds: number };
   readonly state: { readonly containers: readonly number[]; readonly serialAppends: number };
@@ -62,6 +65,12 @@ const OPTIONS = {
   'scaling-containers': { type: 'string', help: 'scaling: fill levels (default 1000,10000,100000)' },
   'recovery-agents': { type: 'string', help: 'recovery: agents (default: the api section’s)' },
   'recovery-containers': { type: 'string', help: 'recovery: containers (default: the api section’s)' },
+  'failover-agents': { type: 'string', help: 'failover: agents (default: the api section’s)' },
+  'failover-containers': { type: 'string', help: 'failover: containers (default: the api section’s)' },
+  'failover-ttl': {
+    type: 'string',
+    help: 'failover: the managers’ --replication-ttl in seconds (default 4, ZooKeeper’s least)',
+  },
   'metrics-agents': { type: 'string', help: 'metrics: agents (default 1000; quick 200)' },
   'metrics-containers': { type: 'string', help: 'metrics: containers per fill (default 20000; quick 3000)' },
   'metrics-rounds': {
@@ -161,6 +170,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     recovery: {
       agents: num('recovery-agents', api.agents, api.agents),
       containers: num('recovery-containers', api.containers, api.containers),
+    },
+    failover: {
+      agents: num('failover-agents', api.agents, api.agents),
+      containers: num('failover-containers', api.containers, api.containers),
+      ttlMs: num('failover-ttl', 4, 4) * 1000,
     },
     profile: { agents: num('profile-agents', 5000, 500), containers: num('profile-containers', 30_000, 5000), top: 25 },
     metrics: {

@@ -21,6 +21,9 @@ import { dashboardRoutes } from '../dashboard/routes.js';
 import { UNMATCHED_ROUTE } from '../metrics/index.js';
 import { inRequest, requestIdFor } from '../util/request-scope.js';
 
+/** The metrics label of requests a replica forwarded to the leader. */
+const PROXIED_ROUTE = '(primary)';
+
 export interface ApiServerOptions {
   readonly hosts: readonly ListenAddress[];
   readonly tls: TlsFiles | undefined;
@@ -181,6 +184,15 @@ export class ApiServer {
         return;
       }
       const { version, path } = splitVersion(url.pathname);
+      const gate = this.#services.gate;
+      if (gate && !gate.answersLocally(path)) {
+        const primary = await gate.route(req);
+        if (primary) {
+          route = PROXIED_ROUTE;
+          await gate.proxy(req, res, primary);
+          return;
+        }
+      }
       const match = this.#router.match(req.method ?? 'GET', path);
       if (match === undefined) throw notFoundPage();
       if (match !== 'method') route = match.route.pattern;
@@ -223,6 +235,12 @@ export class ApiServer {
         );
       const url = new URL(req.url ?? '/', 'http://docker');
       const { path } = splitVersion(url.pathname);
+      const gate = this.#services.gate;
+      const primary = gate && !gate.answersLocally(path) ? await gate.route(req) : undefined;
+      if (primary) {
+        gate!.hijack(req, socket, head, primary);
+        return;
+      }
       const match = this.#router.match(req.method ?? 'GET', path);
       if (!match || match === 'method' || !match.route.hijack) {
         throw Object.assign(notFoundPage(), { status: 400, message: `cannot upgrade ${path}` });

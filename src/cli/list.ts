@@ -26,7 +26,7 @@ export async function listDiscovery(
   if (timeoutMs <= 0) throw new Error('--timeout should be a positive number');
   if (flags.discoveryOpt?.length) {
     throw new Error(
-      '--discovery-opt is not supported yet: it configures key-value discovery, which comes with replication',
+      "--discovery-opt is not supported: zk:// discovery keeps classic Swarm's layout (<path>/docker/swarm/nodes) and needs no options",
     );
   }
   const source = createDiscovery(uri, timeoutMs, env);

@@ -1,4 +1,4 @@
-// The `mesoswarm` command line, compatible with classic `swarm`: global flags, the `manage` and `list` commands and
+// The `mesoswarm` command line, compatible with classic `swarm`: global flags, the `manage`, `join` and `list` commands and
 // their flags (reference: classic Swarm's cli/flags.go), each long flag also with one dash as Go's flag package took
 // it, `-v` as classic printed it, and `--help` everywhere.
 import { Command, Option } from 'commander';
@@ -9,6 +9,7 @@ import { LOG_FORMATS, defaultFormat, type LogFormat } from '../util/logger.js';
 import { describeClusterOptions } from '../cluster/options.js';
 import { goStyleFlags } from './go-flags.js';
 import { listDiscovery, type ListFlags } from './list.js';
+import { buildJoinConfig, join, type JoinFlags } from './join.js';
 import { buildInfo, versionLine } from '../util/build-info.js';
 
 const pkg = buildInfo();
@@ -29,7 +30,7 @@ const program = new Command('mesoswarm')
 program
   .command('manage')
   .description('Manage a cluster: serve the Docker API over engines (swarm) or Mesos (mesos-experimental)')
-  .argument('[discovery]', 'engines (host:port,…, nodes://…, file://…) or, in mesos mode, the Mesos master')
+  .argument('[discovery]', 'engines (zk://…, host:port,…, nodes://…, file://…) or, in mesos mode, the Mesos master')
   .option(
     '-H, --host <address>',
     'address to serve the Docker API on (tcp://h:p, unix:///path, h:p); repeatable',
@@ -54,9 +55,9 @@ program
   .option('--tlscacert <path>', 'trust certificates signed by this CA')
   .option('--tlscert <path>', 'path to the TLS certificate file')
   .option('--tlskey <path>', 'path to the TLS key file')
-  .option('--replication', 'enable leader election among several managers')
-  .option('--replication-ttl <duration>', 'leader lock time to live')
-  .option('--advertise, --addr <host:port>', 'address of this manager for replication')
+  .option('--replication', 'run with other managers: one leads (elected in ZooKeeper), the others proxy to it')
+  .option('--replication-ttl <duration>', 'ZooKeeper session timeout of the election (default 20s)')
+  .option('--advertise, --addr <host:port>', 'address other managers reach this one at (needed by --replication)')
   .option('--cors, --api-enable-cors', 'add CORS headers to the API')
   .option('--metrics [bool]', 'serve Prometheus metrics at /metrics (--metrics=false turns them off)', 'true')
   .option('--dashboard [bool]', 'serve the web dashboard at /dashboard/ (--dashboard=false turns it off)', 'true')
@@ -86,7 +87,7 @@ program
 program
   .command('list')
   .description('List the engines a discovery holds, one a line')
-  .argument('[discovery]', 'engines (host:port,…, nodes://…, file://…, ranges such as 10.0.0.[10:20]:2375)')
+  .argument('[discovery]', 'engines (zk://…, host:port,…, nodes://…, file://…, ranges such as 10.0.0.[10:20]:2375)')
   .option('--timeout <duration>', 'how long to wait for the discovery to answer', '10s')
   .option('--discovery-opt <key=value>', 'discovery option; repeatable', collect)
   .action(async (discovery: string | undefined, flags: ListFlags) => {
@@ -94,6 +95,24 @@ program
       for (const address of await listDiscovery(discovery, flags)) process.stdout.write(`${address}\n`);
     } catch (err) {
       process.stderr.write(`mesoswarm list: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('join')
+  .description('Register an engine in a ZooKeeper discovery (zk://host:2181/path), for managers to find')
+  .argument('[discovery]', 'zk://host:2181[,host:2181…]/path')
+  .option('--advertise, --addr <host:port>', 'address of the engine to register (its Docker API)')
+  .option('--heartbeat <duration>', 'period between refreshes of the registration', '20s')
+  .option('--ttl <duration>', 'how long the registration outlives this process', '60s')
+  .action(async (discovery: string | undefined, flags: JoinFlags) => {
+    let config;
+    try {
+      config = buildJoinConfig(discovery, flags);
+      await join(config, (line) => process.stderr.write(`${line}\n`));
+    } catch (err) {
+      process.stderr.write(`mesoswarm join: ${(err as Error).message}\n`);
       process.exit(1);
     }
   });

@@ -1,5 +1,6 @@
 // `mesoswarm manage`: builds the cluster driver the config names, serves the API on every `-H`, and shuts both down
-// on SIGINT/SIGTERM. Start-up failures are reported in one line and exit non-zero.
+// on SIGINT/SIGTERM. With `--replication` the cluster is built and started only while this manager leads (src/ha).
+// Start-up failures are reported in one line and exit non-zero.
 import { readFileSync } from 'node:fs';
 import { createLogger, type LogFormat, type Logger } from '../util/logger.js';
 import { Redactor } from '../util/secrets.js';
@@ -16,10 +17,19 @@ import { clusterSettings } from '../cluster/options.js';
 import { mesosSettings } from '../cluster/mesos/settings.js';
 import { installProcessGuard } from './process-guard.js';
 import type { CpuSharesMeaning } from '../cluster/cpu-shares.js';
+import type { Metrics } from '../metrics/index.js';
+import type { StateBackend } from '../cluster/mesos/persistence.js';
+import { Replication } from '../ha/replication.js';
+import { ReplicaGate } from '../ha/gate.js';
+import { replicatedState } from '../ha/state-backend.js';
+import { noPrimary } from '../errors.js';
 
 export interface Manager {
+  /** The cluster this manager acts on; with replication, only while it leads (else a 503). */
   readonly cluster: Cluster;
   readonly api: ApiServer;
+  /** With `--replication`: this manager's part in the election. */
+  readonly replication: Replication | undefined;
   close(): Promise<void>;
 }
 
@@ -32,6 +42,120 @@ export async function startManager(
   redactor = redactorFor(config),
 ): Promise<Manager> {
   const metrics = createMetrics({ enabled: config.metrics });
+  const build = clusterBuilder(config, logger, metrics);
+  const apiOptions = {
+    hosts: config.hosts,
+    tls: config.tls,
+    cors: config.cors,
+    metrics: config.metrics,
+    dashboard: config.dashboard,
+    limits: config.apiLimits,
+  };
+  if (!config.replication) {
+    const cluster = await build.withDiscovery(undefined);
+    metrics.watch(cluster.gauges());
+    const api = new ApiServer(
+      { cluster, eventLog: cluster.eventLog, logger, debug, version, metrics, redactor },
+      apiOptions,
+    );
+    await cluster.start();
+    await api.listen();
+    return {
+      cluster,
+      api,
+      replication: undefined,
+      async close() {
+        await api.close();
+        await cluster.stop();
+        metrics.close();
+      },
+    };
+  }
+
+  // Replicated: the API serves from the start (replicas proxy to the leader); the cluster exists while this leads.
+  const replicated = config.replication;
+  let current: Cluster | undefined;
+  const replication: Replication = new Replication({
+    servers: replicated.servers,
+    ...(replicated.auth ? { auth: replicated.auth } : {}),
+    path: replicated.path,
+    advertise: replicated.advertise,
+    sessionTimeoutMs: replicated.ttlMs,
+    logger,
+    startActing: async (demote) => {
+      const backend = build.mesos
+        ? await replicatedState(replicated, build.mesos.name, build.mesos.stateDir, () => replication.fence(), logger)
+        : undefined;
+      const cluster = await build.withDiscovery(backend);
+      try {
+        await cluster.start();
+      } catch (err) {
+        await cluster.stop().catch(() => undefined);
+        throw err;
+      }
+      if (cluster instanceof MesosCluster) {
+        // Mesos fences the framework too: another scheduler subscribed as ours, so this one no longer leads.
+        cluster.framework.client.on('masterError', (message) => {
+          if (/failed over/i.test(message)) demote(`Mesos: ${message}`);
+        });
+      }
+      metrics.watch(cluster.gauges());
+      current = cluster;
+      return {
+        async stop() {
+          if (current === cluster) current = undefined;
+          await cluster.stop();
+        },
+      };
+    },
+  });
+  const gate = new ReplicaGate(replication, config.clusterDriver, config.tls, replicated.ttlMs + NO_PRIMARY_GRACE_MS);
+  const acting = (): Cluster => {
+    if (!current) throw noPrimary();
+    return current;
+  };
+  const services = {
+    get cluster() {
+      return acting();
+    },
+    get eventLog() {
+      return acting().eventLog;
+    },
+    logger,
+    debug,
+    version,
+    metrics,
+    redactor,
+    gate,
+  };
+  const api = new ApiServer(services, apiOptions);
+  await api.listen();
+  try {
+    await replication.start();
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
+  return {
+    get cluster() {
+      return acting();
+    },
+    api,
+    replication,
+    async close() {
+      await api.close();
+      await replication.close();
+      gate.close();
+      metrics.close();
+    },
+  };
+}
+
+/** How long a request waits for a leader beyond the session timeout (the time a dead leader's znode lingers). */
+const NO_PRIMARY_GRACE_MS = 10_000;
+
+/** Makes the configured driver's cluster (once per leadership with replication), its discovery read first. */
+function clusterBuilder(config: ManageConfig, logger: Logger, metrics: Metrics) {
   const scheduler = new Scheduler({ strategy: config.strategy, filters: config.filters });
   const engine = {
     tls: config.tls,
@@ -40,52 +164,35 @@ export async function startManager(
     failureRetry: config.engineFailureRetry,
   };
   const options = clusterSettings(config.clusterOptions);
-  let cluster: Cluster;
   if (config.clusterDriver === 'swarm') {
-    cluster = new SwarmCluster({
-      discovery: createDiscovery(config.discovery, config.heartbeatMs),
-      engine,
-      scheduler,
-      overcommit: options['swarm.overcommit'],
-      createRetry: options['swarm.createretry'],
-      cpuShares: options['swarm.cpushares'] as CpuSharesMeaning,
-      rescheduleTimeoutMs: options['swarm.rescheduletimeout'],
-      logger,
-      metrics,
-    });
-  } else {
-    if (!config.discovery) {
-      throw new Error('the mesos-experimental driver needs the Mesos master: host:port, zk://host:2181/mesos, …');
-    }
-    cluster = new MesosCluster({
-      settings: mesosSettings(config.discovery, options, config.tls),
-      scheduler,
-      engine,
-      logger,
-      metrics,
-    });
+    const discovery = createDiscovery(config.discovery, config.heartbeatMs);
+    return {
+      mesos: undefined,
+      async withDiscovery(_backend: StateBackend | undefined): Promise<Cluster> {
+        // A discovery read over the network (zk://) has its first list in before the engines are connected.
+        await discovery.ready?.();
+        return new SwarmCluster({
+          discovery,
+          engine,
+          scheduler,
+          overcommit: options['swarm.overcommit'],
+          createRetry: options['swarm.createretry'],
+          cpuShares: options['swarm.cpushares'] as CpuSharesMeaning,
+          rescheduleTimeoutMs: options['swarm.rescheduletimeout'],
+          logger,
+          metrics,
+        });
+      },
+    };
   }
-  metrics.watch(cluster.gauges());
-  const api = new ApiServer(
-    { cluster, eventLog: cluster.eventLog, logger, debug, version, metrics, redactor },
-    {
-      hosts: config.hosts,
-      tls: config.tls,
-      cors: config.cors,
-      metrics: config.metrics,
-      dashboard: config.dashboard,
-      limits: config.apiLimits,
-    },
-  );
-  await cluster.start();
-  await api.listen();
+  if (!config.discovery) {
+    throw new Error('the mesos-experimental driver needs the Mesos master: host:port, zk://host:2181/mesos, …');
+  }
+  const settings = mesosSettings(config.discovery, options, config.tls);
   return {
-    cluster,
-    api,
-    async close() {
-      await api.close();
-      await cluster.stop();
-      metrics.close();
+    mesos: settings,
+    async withDiscovery(backend: StateBackend | undefined): Promise<Cluster> {
+      return new MesosCluster({ settings, scheduler, engine, logger, metrics, ...(backend ? { backend } : {}) });
     },
   };
 }

@@ -1,5 +1,6 @@
 // `mesoswarm manage` flags → a validated ManageConfig. Every check that classic `swarm manage` made at start-up is
-// made here, plus ours: unknown cluster options, flags whose feature is not built yet, malformed addresses.
+// made here, plus ours: unknown cluster options, flags that need others (replication: src/ha/config.ts), malformed
+// addresses.
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../util/duration.js';
 import { parseClusterOptions, type ClusterDriverName, type ClusterOptionKey } from '../cluster/options.js';
@@ -7,6 +8,7 @@ import { splitHostPort } from '../discovery/address.js';
 import type { ListenAddress } from '../api/listen.js';
 import type { ApiLimits } from '../api/limits.js';
 import type { TlsFiles } from '../util/tls.js';
+import { replicationConfig, type ReplicationConfig } from '../ha/config.js';
 
 export interface ManageFlags {
   host?: string[];
@@ -55,6 +57,8 @@ export interface ManageConfig {
   readonly cors: boolean;
   readonly metrics: boolean;
   readonly dashboard: boolean;
+  /** `--replication`: the election this manager takes part in, or undefined for a manager on its own. */
+  readonly replication: ReplicationConfig | undefined;
   /** The API server's limits where they differ from src/api/limits.ts' defaults (tests use short ones). */
   readonly apiLimits?: Partial<ApiLimits>;
 }
@@ -70,16 +74,6 @@ export function buildManageConfig(
   if (driver !== 'swarm' && driver !== 'mesos-experimental') {
     throw new Error(`unsupported cluster "${driver}": expected swarm or mesos-experimental`);
   }
-  if (
-    flags.replication ||
-    flags.advertise !== undefined ||
-    flags.addr !== undefined ||
-    flags.replicationTtl !== undefined
-  ) {
-    throw new Error(
-      '--replication, --replication-ttl and --advertise are not supported yet (leader election comes later)',
-    );
-  }
   if (flags.refreshOnNodeFilter || flags.containerNameRefreshFilter) {
     throw new Error(
       '--refresh-on-node-filter and --container-name-refresh-filter are not needed: the engines’ event streams keep every listing current',
@@ -91,7 +85,7 @@ export function buildManageConfig(
   for (const opt of flags.discoveryOpt ?? []) {
     if (!opt.includes('=')) throw new Error(`invalid --discovery-opt "${opt}": expected key=value`);
     throw new Error(
-      `--discovery-opt "${opt}" is not supported yet: it configures key-value discovery, which comes with replication`,
+      `--discovery-opt "${opt}" is not supported: zk:// discovery keeps classic Swarm's layout (<path>/docker/swarm/nodes) and needs no options`,
     );
   }
 
@@ -117,13 +111,17 @@ export function buildManageConfig(
   }
 
   const hostValues = flags.host?.length ? flags.host : env.SWARM_HOST ? [env.SWARM_HOST] : [DEFAULT_HOST];
+  const clusterOptions = parseClusterOptions(driver, flags.clusterOpt ?? [], env);
+  const discoveryUri = discovery ?? (env.SWARM_DISCOVERY || undefined);
+  const advertise = flags.advertise ?? flags.addr ?? (env.SWARM_ADVERTISE || undefined);
   return {
     hosts: hostValues.map(parseListenAddress),
     strategy: flags.strategy,
     filters: flags.filter?.length ? flags.filter.flatMap((f) => f.split(',')).map((f) => f.trim()) : undefined,
     clusterDriver: driver,
-    clusterOptions: parseClusterOptions(driver, flags.clusterOpt ?? [], env),
-    discovery: discovery ?? (env.SWARM_DISCOVERY || undefined),
+    clusterOptions,
+    discovery: discoveryUri,
+    replication: replicationConfig({ ...flags, advertise }, driver, clusterOptions, discoveryUri),
     heartbeatMs,
     engineRefreshMinMs,
     engineRefreshMaxMs,

@@ -205,6 +205,18 @@ export const CLUSTER_OPTIONS = {
     check: (v: string) => cpuSharesProblem(v),
     help: 'what a container’s CpuShares (-c) means: cpus, the number of CPUs its task gets (classic Swarm); or weight, Docker’s relative weight (the task gets shares/1024 CPUs, which Mesos runs as those shares)',
   },
+  'mesos.zk': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_ZK',
+    help: 'with --replication and a host:port master: the ZooKeeper ensemble of the managers’ election, zk://h1:2181,h2:2181[/path] (the path, if given, is the election’s)',
+  },
+  'mesos.leaderpath': {
+    driver: 'mesos-experimental',
+    kind: 'string',
+    env: 'SWARM_MESOS_LEADER_PATH',
+    help: 'with --replication: the znode of the managers’ election (default /mesoswarm/<mesos.name>/leader)',
+  },
   'mesos.statedir': {
     driver: 'mesos-experimental',
     kind: 'string',

@@ -1,17 +1,20 @@
 // Discovery: where the swarm driver learns its engines. Backends: a static list (`nodes://h1:p,h2:p` or bare
 // `h1:p,h2:p`, with IP ranges), a file (`file:///path`, one address a line, re-read every heartbeat), or nothing
-// (the local engine: DOCKER_HOST, else the default socket). Key-value backends (consul, etcd, zk) belong to the
-// replication work and are refused with a clear message until then.
+// (the local engine: DOCKER_HOST, else the default socket), or ZooKeeper (`zk://h:2181/path`: ./zookeeper.ts,
+// engines registered by `mesoswarm join`). Consul and etcd are refused with a clear message.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { expandRange } from './ranges.js';
 import { normalizeEngineAddress, type EngineAddress } from './address.js';
+import { zookeeperDiscovery } from './zookeeper.js';
 
 export interface Discovery {
   /** A description for logs and `docker info`. */
   readonly description: string;
   /** Calls `onChange` with the full address list now and whenever it changes, until the returned stop is called. */
   watch(onChange: (addresses: EngineAddress[]) => void, onError: (err: Error) => void): () => void;
+  /** For a discovery read over the network: resolves once the first list is in, so `watch` reports it at once. */
+  ready?(): Promise<void>;
 }
 
 export const DEFAULT_LOCAL_ENGINE = 'unix:///var/run/docker.sock';
@@ -24,12 +27,13 @@ export function createDiscovery(uri: string | undefined, heartbeatMs: number, en
   const scheme = /^([a-z]+):\/\//.exec(uri)?.[1];
   if (scheme === 'file') return fileDiscovery(uri.slice('file://'.length), heartbeatMs);
   if (scheme === 'nodes') return staticDiscovery(uri, parseNodeList(uri.slice('nodes://'.length)));
-  if (scheme === 'consul' || scheme === 'etcd' || scheme === 'zk') {
-    throw new Error(`${scheme}:// discovery is not supported yet by the swarm driver; use nodes:// or file://`);
+  if (scheme === 'zk') return zookeeperDiscovery(uri, Math.max(heartbeatMs, 10_000));
+  if (scheme === 'consul' || scheme === 'etcd') {
+    throw new Error(`${scheme}:// discovery is not supported; use zk://, nodes:// or file://`);
   }
   if (scheme === 'token') throw new Error('token:// discovery was retired with Docker Hub’s hosted service');
   if (scheme !== undefined && scheme !== 'tcp' && scheme !== 'unix') {
-    throw new Error(`unsupported discovery "${uri}": expected nodes://, file://, or host:port[,host:port…]`);
+    throw new Error(`unsupported discovery "${uri}": expected zk://, nodes://, file://, or host:port[,host:port…]`);
   }
   return staticDiscovery(uri, parseNodeList(uri));
 }

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import type http from 'node:http';
-import type { Engine } from './engine.js';
+import type { Upstream } from './proxy.js';
 import { cannotConnect } from '../errors.js';
 
 export interface HijackRequest {
@@ -19,11 +19,12 @@ export interface HijackRequest {
  * answer then just ends the client's stream.
  */
 export function hijack(
-  engine: Engine,
+  engine: Upstream,
   request: HijackRequest,
   client: net.Socket,
   head: Buffer,
   answered = false,
+  unreachable?: (address: string) => Error,
 ): { close(): void } {
   const upstream = engine.transport.connect();
   let connected = false;
@@ -49,7 +50,7 @@ export function hijack(
   upstream.on('error', (err) => {
     if (!connected) {
       engine.noteCallFailure(err);
-      const body = JSON.stringify({ message: cannotConnect(engine.address).message });
+      const body = JSON.stringify({ message: (unreachable ?? cannotConnect)(engine.address).message });
       client.end(
         `HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );

@@ -2,7 +2,15 @@
 // way classic Swarm proxied logs, stats, archives and the like. Headers that belong to one hop, and the identity
 // headers the manager sets itself, are not copied.
 import type http from 'node:http';
-import type { Engine } from './engine.js';
+import type { EngineTransport } from './transport.js';
+
+/** What requests are forwarded to: an engine, or (replication) the leading manager. */
+export interface Upstream {
+  readonly address: string;
+  readonly transport: EngineTransport;
+  noteSuccess(): void;
+  noteCallFailure(err: unknown): void;
+}
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -32,7 +40,7 @@ export interface ForwardOptions {
 }
 
 /** Streams the engine's answer into `res`. Resolves with the engine's status when the body is done. */
-export function forward(engine: Engine, options: ForwardOptions, res: http.ServerResponse): Promise<number> {
+export function forward(engine: Upstream, options: ForwardOptions, res: http.ServerResponse): Promise<number> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(options.headers)) {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import zookeeper from 'node-zookeeper-client';
+import { hardenConnection } from './zookeeper-guard.js';
 import { MasterAddressError, describe } from './errors.js';
 import { schedulerUrl } from './http.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -240,7 +241,7 @@ export class ZooKeeperDetector implements MasterDetector {
     };
     const client = this.options.createClient
       ? this.options.createClient(this.address.servers, options)
-      : zookeeper.createClient(this.address.servers, options);
+      : hardenConnection(zookeeper.createClient(this.address.servers, options));
     this.client = client;
     if (this.address.auth) {
       client.addAuthInfo('digest', Buffer.from(`${this.address.auth.user}:${this.address.auth.password}`));

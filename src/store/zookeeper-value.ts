@@ -7,6 +7,7 @@
 // anyone add a child, so managers with other credentials can keep their own values beside ours. Nodes made before
 // credentials were given are tightened the same way (their open ACL allows it).
 import zookeeper from 'node-zookeeper-client';
+import { hardenConnection } from '../mesos/zookeeper-guard.js';
 
 export interface ZooKeeperValue {
   get(): Promise<string | undefined>;
@@ -35,7 +36,7 @@ export async function openZooKeeperValue(
   options: ZooKeeperValueOptions = {},
 ): Promise<ZooKeeperValue> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 2 });
+  const client = hardenConnection(zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 2 }));
   if (options.auth) client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -15,6 +15,8 @@ export interface TestPki {
     serverKey: string;
     clientCert: string;
     clientKey: string;
+    managerCert: string;
+    managerKey: string;
     otherCa: string;
   };
   readonly pem: (file: keyof TestPki['files']) => Buffer;
@@ -66,12 +68,16 @@ export function makeTestPki(): TestPki {
   };
   leaf('server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   leaf('client', 'extendedKeyUsage=clientAuth\n');
+  // A manager's: it serves clients and is itself the client of the other managers (a replica proxying to the leader).
+  leaf('manager', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   const files = {
     ca: path('test-ca.pem'),
     serverCert: path('server.pem'),
     serverKey: path('server.key'),
     clientCert: path('client.pem'),
     clientKey: path('client.key'),
+    managerCert: path('manager.pem'),
+    managerKey: path('manager.key'),
     otherCa: path('other-ca.pem'),
   };
   return {

@@ -264,7 +264,7 @@ test('list prints the engines a discovery holds, one host:port a line, as classi
   const refusals: [string[], RegExp][] = [
     [['list'], /discovery required to list a cluster/],
     [['list', `file://${join(scratch, 'missing')}`], /ENOENT/],
-    [['list', 'zk://127.0.0.1:2181/swarm'], /zk:\/\/ discovery is not supported yet/],
+    [['list', 'consul://127.0.0.1:8500/swarm'], /consul:\/\/ discovery is not supported/],
     [['list', '--timeout', '0s', 'a:1'], /--timeout should be a positive number/],
     [['list', 'a:99999'], /port out of range/],
   ];

@@ -115,14 +115,23 @@ test('an unparsable value stops start-up, naming the key or flag and the value',
   ]);
 });
 
-test('flags and discovery not built yet say so', async () => {
+test('replication and discovery flags that cannot work stop start-up with a message saying why', async () => {
   await Promise.all([
     refusesToStart(
       ['--replication', '--advertise', '127.0.0.1:4375', ENGINES.join(',')],
-      /--replication.*not supported yet/,
+      /leader election needs ZooKeeper: with --replication the swarm driver takes a zk:\/\/host:2181\/path discovery/,
     ),
-    refusesToStart(['--discovery-opt', 'kv.path=x', ENGINES.join(',')], /--discovery-opt.*not supported yet/),
-    refusesToStart(['-H', 'tcp://127.0.0.1:0', 'zk://127.0.0.1:2181/swarm'], /zk:\/\/ discovery is not supported yet/),
+    refusesToStart(['--replication', 'zk://127.0.0.1:2181/swarm'], /--replication needs --advertise host:port/),
+    refusesToStart(['--advertise', '127.0.0.1:4375', ENGINES.join(',')], /--advertise needs --replication/),
+    refusesToStart(
+      ['-c', 'mesos-experimental', '--replication', '--advertise', '127.0.0.1:4375', '127.0.0.1:5050'],
+      /leader election needs ZooKeeper: .*mesos\.zk=zk:\/\/host:2181/,
+    ),
+    refusesToStart(['--discovery-opt', 'kv.path=x', ENGINES.join(',')], /--discovery-opt.*is not supported: zk:\/\//),
+    refusesToStart(
+      ['-H', 'tcp://127.0.0.1:0', 'consul://127.0.0.1:8500/swarm'],
+      /consul:\/\/ discovery is not supported/,
+    ),
     refusesToStart(['-H', 'tcp://127.0.0.1:0', 'token://abc'], /token:\/\/ discovery was retired/),
   ]);
 });

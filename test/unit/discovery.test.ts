@@ -161,12 +161,16 @@ describe('createDiscovery', () => {
   });
 
   it('refuses key-value backends and unknown schemes with a message that says what to use', () => {
-    for (const scheme of ['consul', 'etcd', 'zk']) {
+    for (const scheme of ['consul', 'etcd']) {
       assert.throws(
         () => createDiscovery(`${scheme}://10.0.0.1:2181/swarm`, 1000, {}),
-        new RegExp(`${scheme}:// discovery is not supported yet.*nodes:// or file://`),
+        new RegExp(`${scheme}:// discovery is not supported; use zk://, nodes:// or file://`),
       );
     }
+    assert.throws(
+      () => createDiscovery('zk://10.0.0.1:2181', 1000, {}),
+      /expected zk:\/\/host:port\[,host:port\]\/path/,
+    );
     assert.throws(() => createDiscovery('token://abc', 1000, {}), /retired/);
     assert.throws(() => createDiscovery('ftp://x:1', 1000, {}), /unsupported discovery "ftp:\/\/x:1"/);
   });

@@ -97,11 +97,50 @@ describe('buildManageConfig', () => {
     );
   });
 
-  it('refuses the flags of features not built yet, saying so', () => {
-    assert.throws(() => build({ replication: true }), /--replication.*not supported yet/);
-    assert.throws(() => build({ advertise: '10.0.0.1:4375' }), /not supported yet/);
-    assert.throws(() => build({ replicationTtl: '30s' }), /not supported yet/);
-    assert.throws(() => build({ discoveryOpt: ['kv.path=x'] }), /--discovery-opt "kv\.path=x" is not supported yet/);
+  it('checks the replication flags: --advertise and ZooKeeper are needed, the election path is derived once', () => {
+    assert.throws(() => build({ replication: true }), /--replication needs --advertise host:port/);
+    assert.throws(() => build({ advertise: '10.0.0.1:4375' }), /--advertise needs --replication/);
+    assert.throws(() => build({ replicationTtl: '30s' }), /--replication-ttl needs --replication/);
+    const zk = 'zk://127.0.0.1:2181/swarm';
+    assert.throws(
+      () => build({ replication: true, advertise: '10.0.0.1:4375' }, '127.0.0.1:2375'),
+      /leader election needs ZooKeeper: with --replication the swarm driver takes a zk:\/\/host:2181\/path discovery/,
+    );
+    assert.throws(() => build({ replication: true, advertise: 'nohost' }, zk), /invalid address "--advertise nohost"/);
+    assert.throws(
+      () => build({ replication: true, advertise: '10.0.0.1:4375', replicationTtl: '0s' }, zk),
+      /--replication-ttl should be a positive duration/,
+    );
+    const native = build({ replication: true, advertise: 'tcp://10.0.0.1:4375' }, zk).replication;
+    assert.deepEqual(native, {
+      advertise: '10.0.0.1:4375',
+      ttlMs: 20_000,
+      servers: '127.0.0.1:2181',
+      path: '/swarm/docker/swarm/leader',
+    });
+    const mesos = (opts: string[], master: string) =>
+      build(
+        { replication: true, advertise: '10.0.0.1:4375', clusterDriver: 'mesos-experimental', clusterOpt: opts },
+        master,
+      ).replication;
+    assert.throws(
+      () => mesos([], '127.0.0.1:5050'),
+      /leader election needs ZooKeeper: .*--cluster-opt mesos\.zk=zk:\/\/host:2181 with a host:port master/,
+    );
+    assert.equal(mesos(['mesos.name=fw1'], 'zk://u:p@10.0.0.9:2181/mesos')?.path, '/mesoswarm/fw1/leader');
+    assert.deepEqual(mesos([], 'zk://u:p@10.0.0.9:2181/mesos')?.auth, { user: 'u', password: 'p' });
+    assert.equal(mesos(['mesos.zk=zk://10.0.0.8:2181'], '127.0.0.1:5050')?.servers, '10.0.0.8:2181');
+    assert.equal(mesos(['mesos.zk=zk://10.0.0.8:2181/ha/lead'], '127.0.0.1:5050')?.path, '/ha/lead');
+    assert.equal(mesos(['mesos.leaderpath=/x/y'], 'zk://10.0.0.9:2181/mesos')?.path, '/x/y');
+    assert.throws(() => mesos(['mesos.leaderpath=x/'], 'zk://10.0.0.9:2181/mesos'), /expected an absolute znode path/);
+    assert.equal(build({}).replication, undefined);
+  });
+
+  it('refuses flags that are not needed, saying why', () => {
+    assert.throws(
+      () => build({ discoveryOpt: ['kv.path=x'] }),
+      /--discovery-opt "kv\.path=x" is not supported: zk:\/\//,
+    );
     assert.throws(() => build({ discoveryOpt: ['kvpath'] }), /invalid --discovery-opt "kvpath": expected key=value/);
     assert.throws(() => build({ refreshOnNodeFilter: true }), /not needed/);
   });

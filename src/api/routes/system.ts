@@ -10,6 +10,8 @@ import { eventFilter, type ClusterEvent } from '../../cluster/events.js';
 import { parseFilters } from '../../cluster/container-filters.js';
 import { badParameter, unavailable } from '../../errors.js';
 import { forward } from '../../engine/proxy.js';
+import type { ClusterInfo } from '../../cluster/cluster.js';
+import { replicaFigures, withRoleStatus } from '../../ha/info.js';
 
 function ping(ctx: Context): void {
   const headers = {
@@ -52,9 +54,17 @@ function version(ctx: Context): void {
 /** Stands in the response for a SystemStatus the cluster serialized already; swapped for it after encoding. */
 const PRESERIALIZED = '\u0000systemstatus\u0000';
 
-function info(ctx: Context): void {
-  const cluster = ctx.services.cluster;
-  const figures = cluster.info();
+async function info(ctx: Context): Promise<void> {
+  const gate = ctx.services.gate;
+  if (!gate) return sendInfo(ctx, ctx.services.cluster.info(), ctx.services.cluster.driver);
+  // With replication: the role lines first; a replica's figures are the leader's (it has no cluster of its own).
+  if (gate.replication.serving) {
+    return sendInfo(ctx, withRoleStatus(ctx.services.cluster.info(), gate.replication), ctx.services.cluster.driver);
+  }
+  return sendInfo(ctx, await replicaFigures(gate), gate.driver);
+}
+
+function sendInfo(ctx: Context, figures: ClusterInfo, driver: string): void {
   const response = {
     ID: '',
     Containers: figures.containers,
@@ -82,7 +92,8 @@ function info(ctx: Context): void {
     SystemTime: new Date().toISOString(),
     LoggingDriver: '',
     CgroupDriver: '',
-    NEventsListener: ctx.services.eventLog.listenerCount('event'),
+    NEventsListener:
+      ctx.services.gate?.replication.serving === false ? 0 : ctx.services.eventLog.listenerCount('event'),
     KernelVersion: os.release(),
     OperatingSystem: process.platform,
     OSType: 'linux',
@@ -98,7 +109,7 @@ function info(ctx: Context): void {
     Labels: [],
     ExperimentalBuild: false,
     ServerVersion: `mesoswarm/${ctx.services.version}`,
-    ClusterDriver: cluster.driver,
+    ClusterDriver: driver,
     Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '' },
     Runtimes: {},
     SecurityOptions: [],

@@ -28,7 +28,7 @@ import type { EngineSettings } from '../engine-pool.js';
 import { AgentRegistry } from './agents.js';
 import { AgentViews } from './agent-views.js';
 import { ContainerStore, linkAlias } from './store.js';
-import { localJournal } from './persistence.js';
+import { localJournal, type StateBackend } from './persistence.js';
 import { MesosContainer } from './container.js';
 import { DockerSide, reachable } from './docker-side.js';
 import { MesosInfo } from './docker-info.js';
@@ -56,6 +56,8 @@ export interface MesosClusterOptions {
   readonly engine: EngineSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Where the store's log lives; the local journal under mesos.statedir unless given (replication: ZooKeeper). */
+  readonly backend?: StateBackend;
 }
 
 /** Marks what the manager made on the agents' daemons, with its framework name (see ownerLabel). */
@@ -77,11 +79,13 @@ export class MesosCluster implements Cluster {
   readonly #scheduler: Scheduler;
   readonly #metrics: Metrics;
   readonly #views: AgentViews;
+  readonly #backend: StateBackend | undefined;
   #framework: MesosFramework | undefined;
   #zookeeper: ZooKeeperValue | undefined;
 
   constructor(options: MesosClusterOptions) {
     this.#settings = options.settings;
+    this.#backend = options.backend;
     this.#scheduler = options.scheduler;
     this.#metrics = options.metrics;
     this.#log = options.logger.child({ driver: 'mesos' });
@@ -112,7 +116,7 @@ export class MesosCluster implements Cluster {
         'mesos.address and mesos.port are accepted for compatibility but unused: the Mesos v1 HTTP API needs no callback address',
       );
     }
-    await this.#store.open(localJournal(settings.stateDir));
+    await this.#store.open(this.#backend ?? localJournal(settings.stateDir));
     let frameworkId = this.#store.frameworkId;
     const zk = settings.link.zookeeper;
     if (zk) {
