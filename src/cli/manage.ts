@@ -84,7 +84,7 @@ export async function startManager(
     logger,
     startActing: async (demote) => {
       const backend = build.mesos
-        ? await replicatedState(replicated, build.mesos.name, build.mesos.stateDir, () => replication.fence(), logger)
+        ? replicatedState(replicated, build.mesos.name, () => replication.fence())
         : undefined;
       const cluster = await build.withDiscovery(backend);
       try {
