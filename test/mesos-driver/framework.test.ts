@@ -36,7 +36,13 @@ async function setup() {
   const clock = new FakeClock();
   const framework = new MesosFramework(
     mesos,
-    { offerTimeoutMs: 30_000, refuseMs: 5_000, taskTimeoutMs: 20_000 },
+    {
+      offerTimeoutMs: 30_000,
+      refuseMs: 5_000,
+      taskTimeoutMs: 20_000,
+      rescheduleTimeoutMs: 5_000,
+      unreachableTimeoutMs: 60_000,
+    },
     { store, agents, views, docker, scheduler: new Scheduler(), metrics: noMetrics, logger: silentLogger, clock },
   );
   framework.start();

@@ -103,7 +103,7 @@ export class Placer {
     const items: PlacementItem[] = [];
     for (const start of ready) {
       byKey.set(start.container.id, start);
-      items.push({ key: start.container.id, spec: start.spec, name: start.container.name });
+      items.push({ key: start.container.id, spec: start.spec, name: start.container.name, prefer: start.prefer });
     }
     const book = this.#offers.book;
     this.#board.sync(
