@@ -279,6 +279,8 @@ export class MesosContainer implements Findable, Filterable {
       Name: `/${this.name}`,
       RestartCount: this.restartCount,
       State: this.#state(base.State as Record<string, unknown> | undefined),
+      // The manager keeps the policy: the agent's Docker container has none (see restart-policy.ts).
+      HostConfig: { ...((base.HostConfig as object) ?? {}), RestartPolicy: this.#restartPolicy() },
       Config: {
         ...((base.Config as object) ?? {}),
         Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels },
@@ -346,6 +348,12 @@ export class MesosContainer implements Findable, Filterable {
       StartedAt: task?.startedAt ?? zero,
       FinishedAt: after?.finishedAt ?? task?.finishedAt ?? zero,
     };
+  }
+
+  #restartPolicy(): { Name: string; MaximumRetryCount: number } {
+    const policy = (this.config.HostConfig as { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } })
+      ?.RestartPolicy;
+    return { Name: policy?.Name || 'no', MaximumRetryCount: Number(policy?.MaximumRetryCount ?? 0) };
   }
 
   #fromConfig(): ContainerDetails {

@@ -141,6 +141,7 @@ export class MesosFramework {
       this.#log.error({ err: err.message }, 'Mesos refused the framework for good');
     });
     this.#adoption.start();
+    this.#rescheduler.start();
     this.client.start();
     void this.restarts
       .recover()

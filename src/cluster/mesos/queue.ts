@@ -154,6 +154,8 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
 
   /** Why the last placement pass left the start waiting (shown when it times out). */
   rejected(start: PendingStart, why: string): void {
+    // A policy's start has no timeout to report why: the container shows it while it waits (State.Error).
+    if (start.origin !== 'client' && start.lastRejection !== why) this.#store.noteWaiting(start.container, why);
     start.lastRejection = why;
   }
 

@@ -36,6 +36,7 @@ export class Rescheduler {
   readonly #log: Logger;
   /** Containers waiting out their unreachable timeout, by container ID. */
   readonly #timers = new Map<string, TimerHandle>();
+  #interval: TimerHandle | undefined;
   /** When each agent's stale tasks were last reconciled. */
   readonly #asked = new Map<string, number>();
   /** The container of each stale task (see RestartState.stale). */
@@ -78,9 +79,19 @@ export class Rescheduler {
     }
   }
 
+  /**
+   * Stale tasks are asked after every few seconds, not only when their agent offers: a framework with nothing to
+   * place is suppressed, and gets no offers to notice the agent by.
+   */
+  start(): void {
+    this.#interval ??= this.#clock.setInterval(() => this.#reconcileStale(), STALE_RECONCILE_MS);
+  }
+
   stop(): void {
     for (const timer of this.#timers.values()) this.#clock.clear(timer);
     this.#timers.clear();
+    this.#clock.clear(this.#interval);
+    this.#interval = undefined;
   }
 
   /** The container's task went unreachable: relaunched elsewhere if it is still so after the timeout. */
@@ -105,13 +116,17 @@ export class Rescheduler {
     if (!this.#staleOf.size) return;
     const now = this.#clock.now();
     if ((this.#asked.get(agentId) ?? -Infinity) > now - STALE_RECONCILE_MS) return;
+    this.#asked.set(agentId, now);
+    this.#reconcileStale(agentId);
+  }
+
+  #reconcileStale(agentId?: string): void {
     const tasks = [];
     for (const [taskId, c] of this.#staleOf) {
       const stale = c.restart.stale.find((s) => s.taskId === taskId);
-      if (stale?.agentId === agentId) tasks.push(stale);
+      if (stale && (agentId === undefined || stale.agentId === agentId)) tasks.push(stale);
     }
     if (!tasks.length) return;
-    this.#asked.set(agentId, now);
     void this.#mesos
       .reconcile(tasks.map((s) => ({ task_id: { value: s.taskId }, agent_id: { value: s.agentId } })))
       .catch(() => undefined);

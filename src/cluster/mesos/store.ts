@@ -331,6 +331,12 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
     await this.#write({ t: 'policy', id: container.id, restartPolicy: policy });
   }
 
+  /** Why a relaunch waits (shown as State.Error until the container runs again); not durable. */
+  noteWaiting(container: MesosContainer, why: string): void {
+    state(container).lastError = why;
+    this.#changed(container);
+  }
+
   /** Records what the task's Docker container showed (found by its labels, or inspected after a pause). */
   noteDocker(container: MesosContainer, detail: Partial<TaskAttempt>): void {
     const task = state(container).task;
