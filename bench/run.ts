@@ -1,4 +1,4 @@
-// `npm run bench`: runs the benchmark sections in turn (scheduler, throughput, latency, api, scaling, recovery,
+// `npm run bench`: runs the benchmark sections in turn (scheduler, throughput, latency, api, scaling, recovery, reschedule,
 // profile), prints a table per section, and writes every figure with the run's context (git commit, node, the
 // machine's load before and after each section) as JSON to bench/results/<date>.json (git-ignored). Sizes and
 // sections come from flags or BENCH_* variables (bench/lib/config.ts; `npm run bench -- --help`).
@@ -18,6 +18,7 @@ import * as latency from './latency.js';
 import * as api from './api-load.js';
 import * as scaling from './scaling.js';
 import * as recovery from './recovery.js';
+import * as reschedule from './reschedule.js';
 import * as profile from './profile.js';
 import type { SimCluster } from './lib/cluster.js';
 
@@ -165,6 +166,18 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
           );
           sections.recovery = figures;
           if (!quiet) recovery.print(figures);
+          break;
+        }
+        case 'reschedule': {
+          const figures = await reschedule.run({
+            ...config.reschedule,
+            concurrency: config.concurrency,
+            memMb: config.memMb,
+            logDir,
+            quiet,
+          });
+          sections.reschedule = figures;
+          if (!quiet) reschedule.print(figures);
           break;
         }
         case 'profile': {

@@ -11,6 +11,7 @@ export const SECTIONS = [
   'api',
   'scaling',
   'recovery',
+  'reschedule',
   'profile',
 ] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -35,6 +36,12 @@ export interface BenchConfig {
   };
   readonly scaling: { readonly agents: readonly number[]; readonly containers: readonly number[] };
   readonly recovery: { readonly agents: number; readonly containers: number };
+  readonly reschedule: {
+    readonly agents: number;
+    readonly containers: number;
+    readonly loopers: number;
+    readonly runs: number;
+  };
   readonly profile: { readonly agents: number; readonly containers: number; readonly top: number };
   readonly metrics: { readonly agents: number; readonly containers: number; readonly rounds: number };
 }
@@ -60,6 +67,16 @@ const OPTIONS = {
   'scaling-containers': { type: 'string', help: 'scaling: fill levels (default 1000,10000,100000)' },
   'recovery-agents': { type: 'string', help: 'recovery: agents (default: the api section’s)' },
   'recovery-containers': { type: 'string', help: 'recovery: containers (default: the api section’s)' },
+  'reschedule-agents': { type: 'string', help: 'reschedule: agents (default 100)' },
+  'reschedule-containers': {
+    type: 'string',
+    help: 'reschedule: containers on the lost agent (default 1000; quick 300)',
+  },
+  loopers: { type: 'string', help: 'reschedule: crash-looping containers beside new runs (default 200; quick 50)' },
+  'reschedule-runs': {
+    type: 'string',
+    help: 'reschedule: docker runs timed idle and beside the loops (default 400; quick 50)',
+  },
   'metrics-agents': { type: 'string', help: 'metrics: agents (default 1000; quick 200)' },
   'metrics-containers': { type: 'string', help: 'metrics: containers per fill (default 20000; quick 3000)' },
   'metrics-rounds': {
@@ -154,6 +171,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     recovery: {
       agents: num('recovery-agents', api.agents, api.agents),
       containers: num('recovery-containers', api.containers, api.containers),
+    },
+    reschedule: {
+      agents: num('reschedule-agents', 100, 100),
+      containers: num('reschedule-containers', 1000, 300),
+      loopers: num('loopers', 200, 50),
+      runs: num('reschedule-runs', 400, 50),
     },
     profile: { agents: num('profile-agents', 5000, 500), containers: num('profile-containers', 30_000, 5000), top: 25 },
     metrics: {
