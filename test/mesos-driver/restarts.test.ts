@@ -6,26 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskInfo } from '../../src/mesos/index.js';
-import { MesosFramework } from '../../src/cluster/mesos/framework.js';
-import { AgentRegistry } from '../../src/cluster/mesos/agents.js';
-import { AgentViews } from '../../src/cluster/mesos/agent-views.js';
-import { DockerSide } from '../../src/cluster/mesos/docker-side.js';
 import { checkedPolicy, decideRestart, nextBackoff, restartPolicyOf } from '../../src/cluster/mesos/restart-policy.js';
-import { Scheduler } from '../../src/scheduler/index.js';
-import { silentLogger } from '../../src/util/logger.js';
 import type { MesosContainer } from '../../src/cluster/mesos/container.js';
 import type { CreateBody } from '../../src/cluster/cluster.js';
-import {
-  FakeClock,
-  FakeMesos,
-  MemoryBackend,
-  createdContainer,
-  noMetrics,
-  offer,
-  openStore,
-  settle,
-  status,
-} from './fakes.js';
+import type { FakeMesos } from './fakes.js';
+import { MemoryBackend, FakeClock, createdContainer, offer, settle, startFramework, status } from './fakes.js';
 
 const onFailure3 = checkedPolicy('on-failure', 3, false);
 const always = checkedPolicy('always', 0, false);
@@ -84,42 +69,7 @@ test('policies are read and checked as dockerd does', () => {
 
 // --- the stations --------------------------------------------------------------------------------------------------
 
-const SETTINGS = {
-  offerTimeoutMs: 30_000,
-  refuseMs: 5_000,
-  taskTimeoutMs: 20_000,
-  rescheduleTimeoutMs: 5_000,
-  unreachableTimeoutMs: 60_000,
-};
-
-async function setup(backend = new MemoryBackend(), clock = new FakeClock()) {
-  const store = await openStore(backend);
-  const agents = new AgentRegistry(
-    { tls: undefined, refreshMinMs: 60_000, refreshMaxMs: 60_000, failureRetry: 3 },
-    silentLogger,
-  );
-  const views = new AgentViews(agents, store);
-  views.track(store.values());
-  const docker = new DockerSide(agents, store, silentLogger);
-  const mesos = new FakeMesos();
-  const framework = new MesosFramework(mesos, SETTINGS, {
-    store,
-    agents,
-    views,
-    docker,
-    scheduler: new Scheduler(),
-    metrics: noMetrics,
-    logger: silentLogger,
-    clock,
-  });
-  framework.start();
-  mesos.emit('subscribed', { frameworkId: 'FW', streamId: 's', master: 'm', resubscribed: false });
-  const done = async () => {
-    await framework.stop();
-    agents.close();
-  };
-  return { backend, store, mesos, clock, framework, done };
-}
+const setup = startFramework;
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 
