@@ -96,7 +96,9 @@ export class Rescheduler {
 
   /** The container's task went unreachable: relaunched elsewhere if it is still so after the timeout. */
   unreachable(container: MesosContainer, task: Readonly<TaskAttempt>): void {
-    if (!eligible(container) || this.#timers.has(container.id)) return;
+    if (!eligible(container)) return;
+    // Each time it goes unreachable the wait starts again (it may have been back in between).
+    this.#clock.clear(this.#timers.get(container.id));
     const timer = this.#clock.setTimeout(() => {
       this.#timers.delete(container.id);
       if (container.task !== task || task.phase !== 'unreachable' || !eligible(container)) return;
