@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark sections in turn (scheduler, throughput, latency, api, scaling, recovery,
-// failover, profile, state), prints a table per section, and writes every figure with the run's context (git commit, node, the
+// failover, reschedule, profile, state), prints a table per section, and writes every figure with the run's context (git commit, node, the
 // machine's load before and after each section) as JSON to bench/results/<date>.json (git-ignored). Sizes and
 // sections come from flags or BENCH_* variables (bench/lib/config.ts; `npm run bench -- --help`).
 // The manager runs from the build: `npm run build` first.
@@ -19,6 +19,7 @@ import * as api from './api-load.js';
 import * as scaling from './scaling.js';
 import * as recovery from './recovery.js';
 import * as failover from './failover.js';
+import * as reschedule from './reschedule.js';
 import * as profile from './profile.js';
 import * as state from './state.js';
 import type { SimCluster } from './lib/cluster.js';
@@ -179,6 +180,18 @@ export async function runBench(config: BenchConfig, quiet = false): Promise<Benc
           });
           sections.failover = figures;
           if (!quiet) failover.print(figures);
+          break;
+        }
+        case 'reschedule': {
+          const figures = await reschedule.run({
+            ...config.reschedule,
+            concurrency: config.concurrency,
+            memMb: config.memMb,
+            logDir,
+            quiet,
+          });
+          sections.reschedule = figures;
+          if (!quiet) reschedule.print(figures);
           break;
         }
         case 'profile': {

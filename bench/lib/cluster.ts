@@ -93,6 +93,8 @@ export interface FillOptions {
   readonly concurrency: number;
   /** HostConfig.Memory of each container, MiB (what placement counts against the offers). */
   readonly memMb: number;
+  /** Fields that replace the benchmark body's (a restart policy, labels). */
+  readonly body?: Record<string, unknown>;
   readonly progress?: (done: number, elapsedMs: number) => void;
   readonly checkpoints?: readonly number[];
   readonly onCheckpoint?: (done: number, elapsedMs: number) => void;
@@ -119,7 +121,7 @@ async function createAndStart(port: number, agent: http.Agent, body: unknown): P
 /** Creates and starts `containers` containers from `concurrency` keep-alive clients. */
 export async function fill(port: number, options: FillOptions): Promise<LoadResult> {
   const agent = keepAliveAgent(options.concurrency);
-  const body = createBody(options.memMb);
+  const body = { ...createBody(options.memMb), ...options.body };
   try {
     return await closedLoop({
       concurrency: options.concurrency,

@@ -12,6 +12,7 @@ export const SECTIONS = [
   'scaling',
   'recovery',
   'failover',
+  'reschedule',
   'profile',
   'state',
 ] as const;
@@ -39,6 +40,12 @@ export interface BenchConfig {
   readonly recovery: { readonly agents: number; readonly containers: number };
   /** Several managers: the leader killed -9; `ttlMs` is the managers' --replication-ttl (the session timeout). */
   readonly failover: { readonly agents: number; readonly containers: number; readonly ttlMs: number };
+  readonly reschedule: {
+    readonly agents: number;
+    readonly containers: number;
+    readonly loopers: number;
+    readonly runs: number;
+  };
   readonly profile: { readonly agents: number; readonly containers: number; readonly top: number };
   readonly metrics: { readonly agents: number; readonly containers: number; readonly rounds: number };
   readonly state: { readonly containers: readonly number[]; readonly serialAppends: number };
@@ -70,6 +77,16 @@ const OPTIONS = {
   'failover-ttl': {
     type: 'string',
     help: 'failover: the managers’ --replication-ttl in seconds (default 4, ZooKeeper’s least)',
+  },
+  'reschedule-agents': { type: 'string', help: 'reschedule: agents (default 100)' },
+  'reschedule-containers': {
+    type: 'string',
+    help: 'reschedule: containers on the lost agent (default 1000; quick 300)',
+  },
+  loopers: { type: 'string', help: 'reschedule: crash-looping containers beside new runs (default 200; quick 50)' },
+  'reschedule-runs': {
+    type: 'string',
+    help: 'reschedule: docker runs timed idle and beside the loops (default 400; quick 50)',
   },
   'metrics-agents': { type: 'string', help: 'metrics: agents (default 1000; quick 200)' },
   'metrics-containers': { type: 'string', help: 'metrics: containers per fill (default 20000; quick 3000)' },
@@ -175,6 +192,12 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
       agents: num('failover-agents', api.agents, api.agents),
       containers: num('failover-containers', api.containers, api.containers),
       ttlMs: num('failover-ttl', 4, 4) * 1000,
+    },
+    reschedule: {
+      agents: num('reschedule-agents', 100, 100),
+      containers: num('reschedule-containers', 1000, 300),
+      loopers: num('loopers', 200, 50),
+      runs: num('reschedule-runs', 400, 50),
     },
     profile: { agents: num('profile-agents', 5000, 500), containers: num('profile-containers', 30_000, 5000), top: 25 },
     metrics: {

@@ -103,6 +103,8 @@ export interface Cluster {
   restartContainer(ref: string, timeoutSeconds: number | undefined, signal: string | undefined): Promise<void>;
   removeContainer(ref: string, options: { force: boolean; volumes: boolean; link: boolean }): Promise<void>;
   renameContainer(ref: string, newName: string): Promise<void>;
+  /** `docker update --restart`, for a driver that keeps restart policies itself (mesos mode); absent otherwise. */
+  updateRestartPolicy?(ref: string, policy: { Name?: string; MaximumRetryCount?: number }): Promise<void>;
   /** Resolves when the condition is met; `abort` ends the wait early (the client went away). */
   waitContainer(ref: string, condition: WaitCondition, abort: AbortSignal): Promise<WaitResult>;
   /**

@@ -106,6 +106,20 @@ export const CLUSTER_OPTIONS = {
     default: 5_000,
     help: 'the longest a container may wait to be placed on an offer (not applied once launched)',
   },
+  'mesos.rescheduletimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_RESCHEDULE_TIMEOUT',
+    default: 5_000,
+    help: 'how long after its task is lost or gone (or its agent removed) a container with a restart or reschedule policy is relaunched elsewhere',
+  },
+  'mesos.unreachabletimeout': {
+    driver: 'mesos-experimental',
+    kind: 'duration',
+    env: 'SWARM_MESOS_UNREACHABLE_TIMEOUT',
+    default: 60_000,
+    help: "how long a container with a restart or reschedule policy waits for its unreachable agent before it is relaunched elsewhere (the old copy is killed if the agent comes back; Marathon's unreachable strategy)",
+  },
   'mesos.user': {
     driver: 'mesos-experimental',
     kind: 'string',

@@ -27,18 +27,28 @@ export function ignoredByUpdate(body: Record<string, unknown>, node: string): st
   const out: string[] = [];
   for (const field of NOT_UPDATED) {
     const value = body[field];
-    // The docker CLI sends every field, unset ones as zero values: only a value that asks for something counts.
-    const asks =
-      value !== undefined &&
-      value !== null &&
-      value !== '' &&
-      value !== 0 &&
-      value !== false &&
-      !(Array.isArray(value) && value.length === 0) &&
-      !(field === 'MemorySwappiness' && value === -1);
-    if (asks) {
+    if (asks(field, value)) {
       out.push(`${field} was not changed: the engine on ${node} does not update it on a container (set it at create)`);
     }
   }
   return out;
+}
+
+/** Whether an update body asks the engine for anything beyond `except` (its other fields all zero values). */
+export function asksForAnything(body: Record<string, unknown>, except: readonly string[]): boolean {
+  return Object.entries(body).some(([field, value]) => !except.includes(field) && asks(field, value));
+}
+
+/** The docker CLI sends every field, unset ones as zero values: only a value that asks for something counts. */
+function asks(field: string, value: unknown): boolean {
+  return (
+    value !== undefined &&
+    value !== null &&
+    value !== '' &&
+    value !== 0 &&
+    value !== false &&
+    !(Array.isArray(value) && value.length === 0) &&
+    !(typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => !asks('', v))) &&
+    !(field === 'MemorySwappiness' && value === -1)
+  );
 }

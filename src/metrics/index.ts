@@ -34,7 +34,10 @@ export interface MesosMetrics {
   disconnected(reason: string): void;
   masterChanged(): void;
   reconciled(kind: string): void;
-  // Restarts and reschedules (issue 13) get their counters here, beside launches, when they land.
+  /** A restart policy relaunched a container (after its back-off). */
+  restarted(): void;
+  /** A container was relaunched off an agent that was lost, by why (`unreachable`, `lost`). */
+  rescheduled(why: string): void;
 }
 
 /** What Prometheus reads at scrape time; each driver supplies what it has. */
@@ -90,6 +93,8 @@ class NoMetrics implements Metrics {
     disconnected: () => undefined,
     masterChanged: () => undefined,
     reconciled: () => undefined,
+    restarted: () => undefined,
+    rescheduled: () => undefined,
   };
   readonly recent: Recent;
 

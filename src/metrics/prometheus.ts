@@ -144,6 +144,17 @@ export class PrometheusMetrics implements Metrics {
       help: 'Tasks sent to Mesos in ACCEPT calls',
       registers,
     });
+    const restarts = new Counter({
+      name: 'mesoswarm_container_restarts_total',
+      help: 'Containers relaunched by their restart policy',
+      registers,
+    });
+    const reschedules = new Counter({
+      name: 'mesoswarm_container_reschedules_total',
+      help: 'Containers relaunched off a lost agent, by why (unreachable, lost)',
+      labelNames: ['why'] as const,
+      registers,
+    });
     const updates = new Counter({
       name: 'mesoswarm_mesos_status_updates_total',
       help: 'Task status updates received, by state and reason',
@@ -195,8 +206,8 @@ export class PrometheusMetrics implements Metrics {
       disconnected: (reason) => disconnects.labels(reason).inc(),
       masterChanged: () => masterChanges.inc(),
       reconciled: (kind) => rounds.labels(kind).inc(),
-      // Restarts and reschedules (issue 13): `mesoswarm_container_restarts_total` and
-      // `mesoswarm_container_reschedules_total` belong here, counted where the restart policy acts.
+      restarted: () => restarts.inc(),
+      rescheduled: (why) => reschedules.labels(why).inc(),
     };
   }
 

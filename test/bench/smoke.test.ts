@@ -61,6 +61,14 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
       '20',
       '--state-serial',
       '5',
+      '--reschedule-agents',
+      '3',
+      '--reschedule-containers',
+      '20',
+      '--loopers',
+      '4',
+      '--reschedule-runs',
+      '3',
     ],
     {},
   ) as BenchConfig;
@@ -116,6 +124,13 @@ test('npm run bench at tiny sizes: every section produces its figures and the JS
   assert.ok(r.recovered.pingMs <= r.recovered.psCorrectMs, 'ps answers after ping');
   assert.ok(r.baseline.pingMs > 0 && r.recovered.reconciledMs > 0);
   assert.ok(r.stateBytes > 0, 'the journal was found');
+
+  const rs = s.reschedule;
+  assert.equal(rs.containers, 20);
+  assert.ok(rs.freshMs > 0 && rs.rescheduleMs > 0);
+  assert.equal(rs.ratio, rs.rescheduleMs / rs.freshMs);
+  assert.equal(rs.idleRunMs.n, 3);
+  assert.equal(rs.loopingRunMs.n, 3);
 
   assert.ok(s.profile.summary.functions.length > 0);
 

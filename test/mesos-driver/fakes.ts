@@ -12,6 +12,12 @@ import { ContainerStore } from '../../src/cluster/mesos/store.js';
 import { EventLog } from '../../src/cluster/events.js';
 import type { CreateBody } from '../../src/cluster/cluster.js';
 import { createMetrics } from '../../src/metrics/index.js';
+import { MesosFramework, type FrameworkSettings } from '../../src/cluster/mesos/framework.js';
+import { AgentRegistry } from '../../src/cluster/mesos/agents.js';
+import { AgentViews } from '../../src/cluster/mesos/agent-views.js';
+import { DockerSide } from '../../src/cluster/mesos/docker-side.js';
+import { Scheduler } from '../../src/scheduler/index.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 /** Instruments that record nothing: the stations call them, the tests do not read them. */
 export const noMetrics = createMetrics({ enabled: false });
@@ -221,3 +227,41 @@ export function status(
 
 /** Lets promise continuations and setImmediate callbacks run. */
 export const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+export const FRAMEWORK_SETTINGS: FrameworkSettings = {
+  offerTimeoutMs: 30_000,
+  refuseMs: 5_000,
+  taskTimeoutMs: 20_000,
+  rescheduleTimeoutMs: 5_000,
+  unreachableTimeoutMs: 60_000,
+};
+
+/** Every station wired on a fake Mesos and a fake clock, over a store opened on `backend`; subscribed. */
+export async function startFramework(backend = new MemoryBackend(), clock = new FakeClock()) {
+  const store = await openStore(backend);
+  const agents = new AgentRegistry(
+    { tls: undefined, refreshMinMs: 60_000, refreshMaxMs: 60_000, failureRetry: 3 },
+    silentLogger,
+  );
+  const views = new AgentViews(agents, store);
+  views.track(store.values());
+  const docker = new DockerSide(agents, store, silentLogger);
+  const mesos = new FakeMesos();
+  const framework = new MesosFramework(mesos, FRAMEWORK_SETTINGS, {
+    store,
+    agents,
+    views,
+    docker,
+    scheduler: new Scheduler(),
+    metrics: noMetrics,
+    logger: silentLogger,
+    clock,
+  });
+  framework.start();
+  mesos.emit('subscribed', { frameworkId: 'FW', streamId: 's', master: 'm', resubscribed: false });
+  const done = async () => {
+    await framework.stop();
+    agents.close();
+  };
+  return { backend, store, mesos, clock, framework, done };
+}

@@ -5,48 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskInfo } from '../../src/mesos/index.js';
-import { MesosFramework } from '../../src/cluster/mesos/framework.js';
-import { AgentRegistry } from '../../src/cluster/mesos/agents.js';
-import { AgentViews } from '../../src/cluster/mesos/agent-views.js';
-import { DockerSide } from '../../src/cluster/mesos/docker-side.js';
-import { Scheduler } from '../../src/scheduler/index.js';
-import { silentLogger } from '../../src/util/logger.js';
-import {
-  FakeClock,
-  FakeMesos,
-  MemoryBackend,
-  createdContainer,
-  noMetrics,
-  offer,
-  openStore,
-  settle,
-  status,
-} from './fakes.js';
+import type { FakeMesos } from './fakes.js';
+import { createdContainer, offer, settle, startFramework, status } from './fakes.js';
 
-async function setup() {
-  const backend = new MemoryBackend();
-  const store = await openStore(backend);
-  const agents = new AgentRegistry(
-    { tls: undefined, refreshMinMs: 60_000, refreshMaxMs: 60_000, failureRetry: 3 },
-    silentLogger,
-  );
-  const views = new AgentViews(agents, store);
-  const docker = new DockerSide(agents, store, silentLogger);
-  const mesos = new FakeMesos();
-  const clock = new FakeClock();
-  const framework = new MesosFramework(
-    mesos,
-    { offerTimeoutMs: 30_000, refuseMs: 5_000, taskTimeoutMs: 20_000 },
-    { store, agents, views, docker, scheduler: new Scheduler(), metrics: noMetrics, logger: silentLogger, clock },
-  );
-  framework.start();
-  mesos.emit('subscribed', { frameworkId: 'FW', streamId: 's', master: 'm', resubscribed: false });
-  const done = async () => {
-    await framework.stop();
-    agents.close();
-  };
-  return { backend, store, mesos, clock, framework, done };
-}
+const setup = () => startFramework();
 
 const launched = (mesos: FakeMesos) => mesos.of('LAUNCH').flatMap((c) => c.args[1] as TaskInfo[]);
 

@@ -1,6 +1,6 @@
 // `sim` mode: no containers. The task goes TASK_STARTING → TASK_RUNNING at once, with a synthetic `docker inspect`
 // array (fake Id, `/mesos-<cid>` name, the HostConfig the run options imply) in `data`; it ends when the test says
-// so (exit code → TASK_FINISHED / TASK_FAILED) or on KILL. The run options are still built, so their failures and the
+// so (exit code → TASK_FINISHED / TASK_FAILED), after MESOS_SIM_EXIT=<ms>:<code> from its environment, or on KILL. The run options are still built, so their failures and the
 // argv hook behave as in `docker` mode. Images can be limited to a list to simulate pull failures.
 import { createHash } from 'node:crypto';
 import {
@@ -168,6 +168,11 @@ export class SimExecutor implements TaskExecutor {
       data: () => formatInspect(syntheticInspect(containerId, options, ip, startedAt)),
       networkInfos,
     });
+    // A sim-mode container that ends by itself: MESOS_SIM_EXIT=<ms>:<code> in its environment (crash loops at scale).
+    const exit = /^(\d+):(\d+)$/.exec(
+      task.command?.environment?.variables?.find((v) => v.name === 'MESOS_SIM_EXIT')?.value ?? '',
+    );
+    if (exit) setTimeout(() => this.exit(Number(exit[2])), Number(exit[1])).unref();
   }
 
   exit(code: number): void {

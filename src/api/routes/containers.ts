@@ -7,7 +7,7 @@ import type { Context, Hijack } from '../context.js';
 import { containerPath, enginePath, proxyContainer, proxyTo } from '../proxy.js';
 import { parseFilters } from '../../cluster/container-filters.js';
 import { bodies, q, type ContainerConfigBody, type ContainerUpdateBody, type ExecCreateBody } from '../schema/index.js';
-import { ignoredByUpdate } from '../../cluster/update-fields.js';
+import { asksForAnything, ignoredByUpdate } from '../../cluster/update-fields.js';
 import { badParameter, engineFailed } from '../../errors.js';
 import type {
   ContainerLocation,
@@ -133,6 +133,13 @@ function proxyAndRefresh(suffix: string) {
  */
 async function update(ctx: Context, body: ContainerUpdateBody): Promise<void> {
   const cluster = ctx.services.cluster;
+  const policy = (body as { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } }).RestartPolicy;
+  if (cluster.updateRestartPolicy && policy?.Name) {
+    // A manager that keeps restart policies itself (mesos mode) takes it; the engine is asked only for the rest.
+    await cluster.updateRestartPolicy(ctx.param('name'), policy);
+    body = { ...body, RestartPolicy: undefined } as ContainerUpdateBody;
+    if (!asksForAnything(body as Record<string, unknown>, ['RestartPolicy'])) return ctx.send(200, { Warnings: null });
+  }
   const location = await cluster.locateContainer(ctx.param('name'));
   const answer = await engineRequest(location.engine, 'POST', containerPath(ctx, location, '/update'), body);
   if (answer.status >= 300) throw engineFailed(answer.status, answer.message);

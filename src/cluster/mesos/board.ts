@@ -14,6 +14,8 @@ export interface PlacementItem {
   readonly key: string;
   readonly spec: ContainerSpec;
   readonly name: string;
+  /** An agent tried first when the scheduler allows it (a restart's last agent). */
+  readonly prefer?: string;
 }
 
 export interface AgentSnapshot {
@@ -123,7 +125,7 @@ export class PlacementBoard {
     const groups = new Map<string, PlacementItem[]>();
     const singles: PlacementItem[] = [];
     for (const item of items) {
-      const signature = slotsLimited ? undefined : item.spec.placementGroup;
+      const signature = slotsLimited || item.prefer ? undefined : item.spec.placementGroup;
       if (signature === undefined) singles.push(item);
       else {
         const group = groups.get(signature);
@@ -169,7 +171,9 @@ export class PlacementBoard {
         continue;
       }
       let placed = false;
-      for (const node of ranking.top(8)) {
+      const top = ranking.top(8);
+      const preferred = item.prefer ? ranking.top(views.length).find((n) => n.id === item.prefer) : undefined;
+      for (const node of preferred ? [preferred, ...top.filter((n) => n !== preferred)] : top) {
         const allocation = entry(node.id).pool.allocate(item.spec.need);
         if (!allocation) continue;
         place(item, node.id, allocation);

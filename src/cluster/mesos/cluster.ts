@@ -38,6 +38,7 @@ import { listContainers } from './listing.js';
 import { eventNode, nodeSummary } from './node-of.js';
 import { pruneStopped } from './prune.js';
 import { compileSpec } from './spec.js';
+import { checkedPolicy } from './restart-policy.js';
 import { generatedName } from './names.js';
 import { mesosClient, type MesosSettings } from './settings.js';
 import { Streams } from './streams.js';
@@ -218,6 +219,7 @@ export class MesosCluster implements Cluster {
     }
     const spec = c.spec; // a config that no longer compiles is the client's 400, before anything is queued
     try {
+      await this.framework.restarts.startedByUser(c);
       await this.framework.launch(c, spec);
     } catch (err) {
       // As dockerd does: a `--rm` container that cannot start is removed (its client waits for that).
@@ -231,6 +233,7 @@ export class MesosCluster implements Cluster {
   async stopContainer(ref: string, timeoutSeconds: number | undefined, _signal: string | undefined): Promise<void> {
     const c = this.#resolve(ref);
     if (!c.isRunning && !c.isStarting) throw notModified('container already stopped');
+    await this.framework.restarts.stoppedByUser(c);
     this.#store.event(c, 'kill', { signal: 'SIGTERM' });
     await this.framework.kill(c, timeoutSeconds ?? c.stopSeconds);
     this.#store.event(c, 'stop');
@@ -240,6 +243,7 @@ export class MesosCluster implements Cluster {
     const c = this.#resolve(ref);
     if (!c.isRunning && !c.isStarting)
       throw conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+    await this.framework.restarts.stoppedByUser(c);
     if (!signal || /^(SIG)?KILL$|^9$/i.test(signal)) {
       this.#store.event(c, 'kill', { signal: 'SIGKILL' });
       await this.framework.kill(c, 0);
@@ -266,6 +270,7 @@ export class MesosCluster implements Cluster {
         );
       }
       this.#store.markRemoving(c);
+      await this.framework.restarts.stoppedByUser(c);
       if (!this.framework.cancel(c, 'removed')) await this.framework.kill(c, 0);
     }
     await this.#forget(c, options.volumes);
@@ -296,6 +301,18 @@ export class MesosCluster implements Cluster {
   async #autoRemove(c: MesosContainer): Promise<void> {
     await this.#streams.drained(c.id);
     if (c.hasExited) await this.#forget(c, true).catch((err) => this.#log.warn({ err: (err as Error).message }, 'rm'));
+  }
+
+  /**
+   * `docker update --restart`: the manager keeps the policy (the agent's Docker never sees it), durable; the next
+   * end of the container follows it.
+   */
+  async updateRestartPolicy(ref: string, policy: { Name?: string; MaximumRetryCount?: number }): Promise<void> {
+    const c = this.#resolve(ref);
+    const name = policy.Name ?? '';
+    const retries = Number(policy.MaximumRetryCount ?? 0);
+    const checked = checkedPolicy(name, retries, Boolean(c.config.HostConfig?.AutoRemove));
+    await this.#store.setRestartPolicy(c, { Name: checked.name, MaximumRetryCount: checked.maxRetries });
   }
 
   async renameContainer(ref: string, newName: string): Promise<void> {

@@ -49,20 +49,43 @@ export interface TaskAttempt {
 /** What the journal keeps of a task: all but the packed inspect, which Mesos or the engine gives again. */
 export type DurableTask = Omit<TaskAttempt, 'inspectPacked'>;
 
+/**
+ * What a restart policy keeps of a container between its tasks (durable: a manager killed during a back-off
+ * restarts the container on time after it recovers, and only once). Written by the restarts and rescheduling
+ * stations through the store.
+ */
+export interface RestartState {
+  /** The back-off the last policy restart waited (dockerd's restart manager timeout); 0 before the first. */
+  backoffMs: number;
+  /** Set by the user's stop, kill, rm and restart only; cleared by `docker start`. */
+  stoppedByUser: boolean;
+  /** A relaunch decided after task `after` ended or was lost, due at `at` (ms since the epoch). */
+  pending?: { readonly after: string; readonly at: number; readonly kind: 'restart' | 'reschedule' };
+  /** The end a pending restart follows: `docker ps` shows `Restarting (<code>) … ago` from it. */
+  lastExit?: { readonly exitCode: number; readonly finishedAt: string };
+  /** Tasks a reschedule replaced while their agent was away: killed if the agent comes back with them. */
+  stale: readonly { readonly taskId: string; readonly agentId: string }[];
+}
+
+export const NO_RESTART_STATE: RestartState = { backoffMs: 0, stoppedByUser: false, stale: [] };
+
 /** What the journal keeps of a container (its identity and last known task), enough to rebuild it. */
 export interface DurableContainer {
   readonly id: string;
   name: string;
   readonly config: CreateBody;
   readonly created: string;
+  /** Policy restarts since the last `docker start` (Docker's RestartCount). */
   restartCount: number;
   task?: DurableTask;
+  restart?: RestartState;
 }
 
 /** What the store may change of a container (and only the store: everyone else sees these read-only). */
 export interface ContainerState {
   name: string;
   restartCount: number;
+  restart: RestartState;
   task: TaskAttempt | undefined;
   removing: boolean;
   lastError: string;
@@ -75,6 +98,7 @@ export class MesosContainer implements Findable, Filterable {
   readonly config: CreateBody;
   readonly created: string;
   readonly restartCount: number;
+  readonly restart: Readonly<RestartState>;
   readonly task: Readonly<TaskAttempt> | undefined;
   /** Set while a removal is under way, so nothing restarts it. */
   readonly removing: boolean = false;
@@ -101,6 +125,7 @@ export class MesosContainer implements Findable, Filterable {
     this.config = durable.config;
     this.created = durable.created;
     this.restartCount = durable.restartCount;
+    this.restart = durable.restart ?? NO_RESTART_STATE;
     this.task = durable.task ? { ...durable.task } : undefined;
     this.compiled = spec;
   }
@@ -139,6 +164,7 @@ export class MesosContainer implements Findable, Filterable {
       created: this.created,
       restartCount: this.restartCount,
       task: this.durableTask(),
+      ...(this.restart === NO_RESTART_STATE ? {} : { restart: this.restart }),
     };
   }
 
@@ -224,7 +250,8 @@ export class MesosContainer implements Findable, Filterable {
     if (this.removing) return 'removing';
     const phase = this.task?.phase;
     if (!phase) return 'created';
-    if (this.isStarting) return this.restartCount > 0 || this.task?.startedAt ? 'restarting' : 'created';
+    // A policy's relaunch (its back-off, then the new task on its way) is Docker's "restarting".
+    if (this.isStarting) return this.restart.pending ? 'restarting' : 'created';
     // Pause is done on the engine (Mesos knows nothing of it); the engine's inspect after it says so.
     if (this.isRunning) return this.task?.paused ? 'paused' : 'running';
     return 'exited';
@@ -252,6 +279,8 @@ export class MesosContainer implements Findable, Filterable {
       Name: `/${this.name}`,
       RestartCount: this.restartCount,
       State: this.#state(base.State as Record<string, unknown> | undefined),
+      // The manager keeps the policy: the agent's Docker container has none (see restart-policy.ts).
+      HostConfig: { ...((base.HostConfig as object) ?? {}), RestartPolicy: this.#restartPolicy() },
       Config: {
         ...((base.Config as object) ?? {}),
         Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels },
@@ -298,6 +327,8 @@ export class MesosContainer implements Findable, Filterable {
     const status = this.dockerStatus;
     const running = status === 'running' || status === 'paused';
     const zero = '0001-01-01T00:00:00Z';
+    // Waiting for a policy's relaunch, Docker shows the end it follows (`Restarting (1) 2 seconds ago`).
+    const after = status === 'restarting' ? this.restart.lastExit : undefined;
     return {
       ...(engineState ?? {}),
       Status: status,
@@ -307,7 +338,7 @@ export class MesosContainer implements Findable, Filterable {
       OOMKilled: false,
       Dead: false,
       Pid: running ? Number(engineState?.Pid ?? 0) : 0,
-      ExitCode: this.exitCode(),
+      ExitCode: after?.exitCode ?? this.exitCode(),
       Error:
         task && (task.phase === 'failed' || task.phase === 'error' || task.phase === 'lost')
           ? (task.message ?? '')
@@ -315,8 +346,14 @@ export class MesosContainer implements Findable, Filterable {
             ? ''
             : this.lastError,
       StartedAt: task?.startedAt ?? zero,
-      FinishedAt: task?.finishedAt ?? zero,
+      FinishedAt: after?.finishedAt ?? task?.finishedAt ?? zero,
     };
+  }
+
+  #restartPolicy(): { Name: string; MaximumRetryCount: number } {
+    const policy = (this.config.HostConfig as { RestartPolicy?: { Name?: string; MaximumRetryCount?: number } })
+      ?.RestartPolicy;
+    return { Name: policy?.Name || 'no', MaximumRetryCount: Number(policy?.MaximumRetryCount ?? 0) };
   }
 
   #fromConfig(): ContainerDetails {

@@ -17,6 +17,9 @@ import type { ContainerStore } from './store.js';
 const INFO_CHEAP_MS = 5;
 const INFO_STALE_MS = 1000;
 
+/** Restarts and reschedules listed with why they wait. */
+const WAITING_SHOWN = 10;
+
 export class MesosInfo {
   readonly #store: ContainerStore;
   readonly #agents: AgentRegistry;
@@ -95,6 +98,16 @@ export class MesosInfo {
       ['Master', framework?.client.masterUrl ?? this.#master],
       ['Queued', String(framework?.queue.size ?? 0)],
     ];
+    // Restarts and reschedules wait as long as they must: the ones no pass could place say why.
+    let shown = 0;
+    for (const start of framework?.queue.waiting() ?? []) {
+      if (start.origin === 'client' || !start.lastRejection) continue;
+      if (++shown > WAITING_SHOWN) break;
+      lines.push([
+        `  └ ${start.container.name}`,
+        `waiting to be ${start.origin === 'restart' ? 'restarted' : 'rescheduled'}: ${start.lastRejection}`,
+      ]);
+    }
     const offers = [...(book?.all() ?? [])].sort((a, b) => naturalCompare(a.id.value, b.id.value));
     lines.push(['Offers', String(offers.length)]);
     for (const offer of offers) {

@@ -23,10 +23,12 @@ import { OfferPolicy, type OfferSettings } from './offers.js';
 import { Placer } from './placement.js';
 import { StartQueue, type QueueSettings } from './queue.js';
 import { Reconciliation } from './reconcile.js';
+import { Rescheduler, type RescheduleSettings } from './reschedule.js';
+import { Restarts } from './restarts.js';
 import type { ContainerStore } from './store.js';
 import { Updates } from './updates.js';
 
-export type FrameworkSettings = OfferSettings & QueueSettings;
+export type FrameworkSettings = OfferSettings & QueueSettings & RescheduleSettings;
 
 export interface FrameworkParts {
   readonly store: ContainerStore;
@@ -44,6 +46,9 @@ export class MesosFramework {
   readonly queue: StartQueue;
   readonly offers: OfferPolicy;
   readonly updates: Updates;
+  /** The restart policies (the user's verbs mark and clear their stop through it). */
+  readonly restarts: Restarts;
+  readonly #rescheduler: Rescheduler;
   readonly #parts: FrameworkParts;
   readonly #placer: Placer;
   readonly #killer: Killer;
@@ -80,6 +85,17 @@ export class MesosFramework {
     this.#placer = new Placer(parts.scheduler, this.queue, this.offers, agents, views, launcher, metrics, log);
     this.updates = new Updates(client, store, this.queue, docker, this.#adoption, metrics, log);
     this.#killer = new Killer(client, store, this.queue, clock, log);
+    this.restarts = new Restarts(store, this.queue, clock, metrics, log);
+    this.#rescheduler = new Rescheduler(client, store, this.queue, this.restarts, clock, settings, metrics, log);
+    this.#rescheduler.reapply = (status) => this.updates.received(status);
+    const acted = (work: Promise<void>) =>
+      work.catch((err: Error) => log.error({ err: err.message }, 'restart or reschedule not recorded'));
+    this.updates.on('ended', (c, task) => {
+      // A task lost with its agent is the rescheduler's (it may not come back); any other end is the policy's.
+      acted(task.phase === 'lost' ? this.#rescheduler.lost(c, task) : this.restarts.ended(c, task));
+    });
+    this.updates.on('unreachable', (c, task) => this.#rescheduler.unreachable(c, task));
+    this.updates.on('retired', (status) => acted(this.#rescheduler.retired(status)));
 
     this.queue.on('waiting', () => {
       this.offers.wantOffers();
@@ -125,7 +141,12 @@ export class MesosFramework {
       this.#log.error({ err: err.message }, 'Mesos refused the framework for good');
     });
     this.#adoption.start();
+    this.#rescheduler.start();
     this.client.start();
+    void this.restarts
+      .recover()
+      .then(() => this.#rescheduler.recover())
+      .catch((err: Error) => this.#log.error({ err: err.message }, 'restart state not recovered'));
   }
 
   /** Stops acting and leaves Mesos' stream; the store and what it holds stay. */
@@ -134,6 +155,7 @@ export class MesosFramework {
     this.#placer.active = false;
     this.#reconciliation.stop();
     this.#adoption.stop();
+    this.#rescheduler.stop();
     this.queue.stop();
     this.offers.stop();
     await this.client.stop();
@@ -194,6 +216,7 @@ export class MesosFramework {
       this.#reconciliation.offered(agent.id, returning);
       void store.rememberAgent(agent.id, agent.hostname, agent.engine.address).catch(() => undefined);
       if (this.#adoption.orphans) this.#adoption.retry(agent.id);
+      this.#rescheduler.offered(agent.id);
     }
     this.offers.received(offers);
     if (this.queue.size) this.#placer.schedule();

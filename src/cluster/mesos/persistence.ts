@@ -4,7 +4,7 @@
 // managers) needs only to keep the same entries in the same order.
 import { join } from 'node:path';
 import { Journal } from '../../store/journal.js';
-import type { DurableContainer, DurableTask } from './container.js';
+import type { DurableContainer, DurableTask, RestartState } from './container.js';
 
 export type StateEntry =
   | { t: 'framework'; id: string }
@@ -13,6 +13,10 @@ export type StateEntry =
   | { t: 'put'; c: DurableContainer }
   | { t: 'task'; id: string; task: DurableTask | null; restartCount: number }
   | { t: 'name'; id: string; name: string }
+  /** A container's restart state and count (restart policies, rescheduling, the user's stop). */
+  | { t: 'restart'; id: string; restartCount: number; restart: RestartState }
+  /** A container's config changed after create (`docker update --restart`). */
+  | { t: 'policy'; id: string; restartPolicy: { Name: string; MaximumRetryCount: number } }
   | { t: 'del'; id: string };
 
 export interface StateLog {

@@ -103,7 +103,7 @@ export class Placer {
     const items: PlacementItem[] = [];
     for (const start of ready) {
       byKey.set(start.container.id, start);
-      items.push({ key: start.container.id, spec: start.spec, name: start.container.name });
+      items.push({ key: start.container.id, spec: start.spec, name: start.container.name, prefer: start.prefer });
     }
     const book = this.#offers.book;
     this.#board.sync(
@@ -130,7 +130,8 @@ export class Placer {
   }
 
   #failFastIfImpossible(start: PendingStart, why: PlacementError): void {
-    if (why.kind !== 'filter') return;
+    // A policy's start waits for the cluster to change (its agent back, a new one), as a client's cannot.
+    if (why.kind !== 'filter' || start.origin !== 'client') return;
     const everyone = this.#agents
       .all()
       .map((a) => this.#views.snapshot(a.id))

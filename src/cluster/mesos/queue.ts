@@ -17,10 +17,21 @@ import type { TaskOutcome } from './task-phase.js';
 /** How many times a start whose launch Mesos dropped is placed again before it fails. */
 const REQUEUE_LIMIT = 5;
 
+/**
+ * Who asked for a start: a client (`docker start`), a restart policy, or a reschedule off a lost agent. A policy's
+ * start waits as long as it must (no task timeout: like dockerd and Marathon, the manager keeps trying), prefers the
+ * agent the container last ran on when it fits (a restart: its image and local volumes are there), and is placed
+ * after the clients' starts of the same pass, so crash-looping containers never starve new ones.
+ */
+export type StartOrigin = 'client' | 'restart' | 'reschedule';
+
 /** One start, from `docker start` until it is settled. Its fields are written by the queue only. */
 export class PendingStart {
   readonly container: MesosContainer;
   readonly spec: ContainerSpec;
+  readonly origin: StartOrigin;
+  /** The agent a restart prefers (where the container last ran). */
+  readonly prefer: string | undefined;
   /** The attempt this start replaced, put back if the start is abandoned before it launches. */
   readonly previous: Readonly<TaskAttempt> | undefined;
   /** Every task ID this start used: a launch placed again gets a new one. */
@@ -41,10 +52,12 @@ export class PendingStart {
   #resolve!: () => void;
   #reject!: (err: Error) => void;
 
-  constructor(container: MesosContainer, spec: ContainerSpec, notBefore: number, reason: string) {
+  constructor(container: MesosContainer, spec: ContainerSpec, notBefore: number, reason: string, origin: StartOrigin) {
     this.container = container;
     this.spec = spec;
+    this.origin = origin;
     this.previous = container.task;
+    this.prefer = origin === 'restart' ? container.task?.agentId : undefined;
     this.notBefore = notBefore;
     this.reason = reason;
     this.outcome = new Promise((resolve, reject) => {
@@ -107,13 +120,16 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     return this.#waiting.values();
   }
 
-  /** The starts a pass may place now, oldest first. */
+  /** The starts a pass may place now, oldest first: the clients' before the policies' (see StartOrigin). */
   ready(): PendingStart[] {
     const now = this.#clock.now();
     const out: PendingStart[] = [];
+    const policies: PendingStart[] = [];
     for (const start of this.#waiting) {
-      if (start.notBefore <= now && start.container.task?.phase === 'queued') out.push(start);
+      if (start.notBefore > now || start.container.task?.phase !== 'queued') continue;
+      (start.origin === 'client' ? out : policies).push(start);
     }
+    for (const start of policies) out.push(start);
     return out;
   }
 
@@ -123,8 +139,9 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     spec: ContainerSpec,
     notBefore = 0,
     reason = 'an offer that fits',
+    origin: StartOrigin = 'client',
   ): Promise<PendingStart> {
-    const start = new PendingStart(container, spec, notBefore, reason);
+    const start = new PendingStart(container, spec, notBefore, reason, origin);
     const superseded = this.#starts.get(container.id);
     if (superseded) {
       this.#drop(superseded);
@@ -137,6 +154,8 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
 
   /** Why the last placement pass left the start waiting (shown when it times out). */
   rejected(start: PendingStart, why: string): void {
+    // A policy's start has no timeout to report why: the container shows it while it waits (State.Error).
+    if (start.origin !== 'client' && start.lastRejection !== why) this.#store.noteWaiting(start.container, why);
     start.lastRejection = why;
   }
 
@@ -210,8 +229,10 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     const now = this.#clock.now();
     start.since = now;
     const delay = Math.max(0, start.notBefore - now);
-    // The task timeout counts from when it may be placed, not through a back-off.
-    start.timer = this.#clock.setTimeout(() => this.#timeout(start), delay + this.#settings.taskTimeoutMs);
+    // The task timeout counts from when it may be placed, not through a back-off; a policy's start has none.
+    if (start.origin === 'client') {
+      start.timer = this.#clock.setTimeout(() => this.#timeout(start), delay + this.#settings.taskTimeoutMs);
+    }
     this.#waiting.add(start);
     if (delay > 0) start.wake = this.#clock.setTimeout(() => this.emit('waiting'), delay);
     else this.emit('waiting');

@@ -48,6 +48,8 @@ export function mesosSettings(
     offerTimeoutMs: options['mesos.offertimeout'],
     refuseMs: options['mesos.offerrefusetimeout'],
     taskTimeoutMs: options['mesos.tasktimeout'],
+    rescheduleTimeoutMs: options['mesos.rescheduletimeout'],
+    unreachableTimeoutMs: options['mesos.unreachabletimeout'],
     credentials: credentials(options),
     defaults: {
       defaultCpus: options['mesos.defaultcpus'],

@@ -8,6 +8,8 @@ import { placementRequest } from '../placement-request.js';
 import { resourceNeed, type NeedDefaults, type ResourceNeed } from './allocation.js';
 import { compileTaskTemplate, type TaskTemplate } from './task-info.js';
 import type { ManagerError } from '../../errors.js';
+import { hasReschedulePolicy } from '../../scheduler/scheduling-labels.js';
+import { restartPolicyOf, type RestartPolicy } from './restart-policy.js';
 
 export interface ContainerSpec {
   readonly need: ResourceNeed;
@@ -20,6 +22,10 @@ export interface ContainerSpec {
    * the same key are interchangeable there. Undefined: placed on its own.
    */
   readonly placementGroup: string | undefined;
+  /** Docker's restart policy, kept by the manager (the agent's Docker never sees it). */
+  readonly restartPolicy: RestartPolicy;
+  /** Classic Swarm's `reschedule:on-node-failure`: relaunched elsewhere when its agent is lost. */
+  readonly reschedule: boolean;
 }
 
 export function compileSpec(config: CreateBody, defaults: NeedDefaults): ContainerSpec {
@@ -31,6 +37,8 @@ export function compileSpec(config: CreateBody, defaults: NeedDefaults): Contain
     dependencies: dependencyRefs(config),
     template: compileTaskTemplate(config, need.ports.length),
     placementGroup: placementGroup(need, request),
+    restartPolicy: restartPolicyOf(config),
+    reschedule: hasReschedulePolicy(request.labels, 'on-node-failure'),
   };
 }
 

@@ -4,7 +4,13 @@
 // the cluster under its framework ID (the agents): a new framework ID starts with none of it.
 import { EventEmitter } from 'node:events';
 import { ContainerIndex } from '../lookup.js';
-import { MesosContainer, type ContainerState, type DurableContainer, type TaskAttempt } from './container.js';
+import {
+  MesosContainer,
+  type ContainerState,
+  type DurableContainer,
+  type RestartState,
+  type TaskAttempt,
+} from './container.js';
 import { restoredSpec } from './spec.js';
 import type { NeedDefaults } from './allocation.js';
 import type { StateBackend, StateEntry, StateLog } from './persistence.js';
@@ -95,6 +101,19 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
           case 'name': {
             const c = durable.get(entry.id);
             if (c) c.name = entry.name;
+            break;
+          }
+          case 'restart': {
+            const c = durable.get(entry.id);
+            if (c) {
+              c.restartCount = entry.restartCount;
+              c.restart = entry.restart;
+            }
+            break;
+          }
+          case 'policy': {
+            const c = durable.get(entry.id);
+            if (c) c.config.HostConfig = { ...c.config.HostConfig, RestartPolicy: entry.restartPolicy };
             break;
           }
           case 'del':
@@ -225,7 +244,6 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
     if (s.task) {
       this.#byTask.delete(s.task.taskId);
       this.#retire(s.task.taskId);
-      if (s.task.startedAt) s.restartCount++;
     }
     s.task = task;
     this.#byTask.set(task.taskId, container);
@@ -264,6 +282,12 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
       s.lastError = '';
     }
     if (isTerminal(phase)) task.finishedAt ??= new Date().toISOString();
+    // A relaunch is no longer pending once its own task runs or ends (the journal's rule is the same: a pending
+    // relaunch is the one decided after the task it names, see restarts.ts).
+    const pending = s.restart.pending;
+    if (pending && pending.after !== task.taskId && moved && (phase === 'running' || isTerminal(phase))) {
+      s.restart = { ...s.restart, pending: undefined, lastExit: undefined };
+    }
     this.#changed(container);
     if (moved) {
       if (phase === 'running' && before !== 'unreachable') this.#event(container, 'start');
@@ -276,6 +300,41 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
       await this.#writeTask(container);
     }
     return true;
+  }
+
+  /**
+   * Sets a container's restart state (and its policy-restart count); durable before it resolves. Unchanged state
+   * writes nothing.
+   */
+  async setRestart(container: MesosContainer, restart: Partial<RestartState>, restartCount = container.restartCount) {
+    const s = state(container);
+    const next = { ...s.restart, ...restart } as RestartState & Record<string, unknown>;
+    for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
+    const same =
+      restartCount === s.restartCount &&
+      (Object.keys(next) as (keyof RestartState)[]).every((k) => next[k] === s.restart[k]) &&
+      Object.keys(next).length === Object.keys(s.restart).length;
+    if (same) return;
+    s.restart = next;
+    s.restartCount = restartCount;
+    for (const stale of next.stale) this.#retire(stale.taskId);
+    this.#changed(container);
+    await this.#write({ t: 'restart', id: container.id, restartCount, restart: next });
+  }
+
+  /** `docker update --restart`: the new policy is kept in the container's config, durable before it resolves. */
+  async setRestartPolicy(container: MesosContainer, policy: { Name: string; MaximumRetryCount: number }) {
+    const config = container.config as { HostConfig?: Record<string, unknown> };
+    config.HostConfig = { ...config.HostConfig, RestartPolicy: policy };
+    state(container).compiled = restoredSpec(container.config, this.#defaults);
+    this.#changed(container);
+    await this.#write({ t: 'policy', id: container.id, restartPolicy: policy });
+  }
+
+  /** Why a relaunch waits (shown as State.Error until the container runs again); not durable. */
+  noteWaiting(container: MesosContainer, why: string): void {
+    state(container).lastError = why;
+    this.#changed(container);
   }
 
   /** Records what the task's Docker container showed (found by its labels, or inspected after a pause). */
@@ -318,6 +377,8 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
     this.#changes++;
     this.index.set(container);
     if (container.task) this.#byTask.set(container.task.taskId, container);
+    // A task a reschedule replaced is not an unknown task to adopt if its agent comes back with it.
+    for (const stale of container.restart.stale) this.#retire(stale.taskId);
   }
 
   #retire(taskId: string): void {

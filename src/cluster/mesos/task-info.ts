@@ -316,12 +316,8 @@ function mapHostConfig(host: Host, slots: Slot[]): void {
   if (host.Init) param('init', 'true');
   if (host.OomKillDisable) param('oom-kill-disable', 'true');
   // PublishAllPorts needs nothing here: Mesos allocates host ports itself, and the need maps every exposed port.
-  const restart = (host.RestartPolicy as { Name?: string } | undefined)?.Name;
-  if (restart && restart !== 'no') {
-    throw badParameter(
-      `restart policy "${restart}" is not supported by the mesos driver: Docker would restart the container behind Mesos' back`,
-    );
-  }
+  // RestartPolicy is not passed on: the manager restarts (restart-policy.ts); a dockerd restarting the container
+  // itself would do it behind Mesos' back.
   for (const field of [
     'BlkioWeightDevice',
     'BlkioDeviceReadBps',

@@ -3,7 +3,8 @@
 // a crash in between; unacknowledged ones are sent again, so duplicates are normal and change nothing). A task
 // without a record is handed to adoption. What an update means for a waiting `docker start` is settled here, by the
 // one rule of task-phase.ts (`outcomeOf`); a launch Mesos dropped before it reached an agent goes back to the queue.
-// Every task that ends is reported as an `ended` event, for whoever acts on ends (`--rm` today).
+// Every task that ends is reported as an `ended` event, for whoever acts on ends (`--rm`, restart policies), one
+// that goes unreachable as `unreachable` and an update of a task the manager replaced as `retired` (rescheduling).
 import { EventEmitter } from 'node:events';
 import type { ContainerDetails } from '../../engine/engine.js';
 import type { TaskStatus } from '../../mesos/index.js';
@@ -20,6 +21,10 @@ import { dockerCouldNotStart, exitCodeOf, isTerminal, outcomeOf, phaseAfter, pha
 export interface UpdateEvents {
   /** A task of the container reached a terminal phase (recorded and durable). */
   ended: [MesosContainer, Readonly<TaskAttempt>];
+  /** A task of the container went unreachable with its agent (recorded and durable). */
+  unreachable: [MesosContainer, Readonly<TaskAttempt>];
+  /** An update for a task the manager replaced (a stale copy, say, whose agent came back); acknowledged. */
+  retired: [TaskStatus];
 }
 
 export class Updates extends EventEmitter<UpdateEvents> {
@@ -56,9 +61,8 @@ export class Updates extends EventEmitter<UpdateEvents> {
     const container = this.#store.byTask(taskId);
     try {
       if (container) await this.#apply(container, status);
-      else if (!this.#store.isRetired(taskId) && !isTerminal(phaseOf(status.state))) {
-        await this.#adoption.adopt(status);
-      }
+      else if (this.#store.isRetired(taskId)) this.emit('retired', status);
+      else if (!isTerminal(phaseOf(status.state))) await this.#adoption.adopt(status);
     } catch (err) {
       this.#log.error({ err: (err as Error).message, task: taskId }, 'status update not applied');
       return; // not acknowledged: Mesos sends it again
@@ -102,6 +106,7 @@ export class Updates extends EventEmitter<UpdateEvents> {
     const moved = await this.#store.advance(container, phase, detail);
     if (ours) this.#queue.settle(ours, outcomeOf(container.task!));
     if (moved && isTerminal(phase)) this.emit('ended', container, container.task!);
+    else if (moved && phase === 'unreachable') this.emit('unreachable', container, container.task!);
   }
 }
 
