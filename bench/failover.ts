@@ -77,23 +77,26 @@ export async function run(config: FailoverConfig): Promise<FailoverFigures> {
 
     log(`two managers in one election (session timeout ${config.ttlMs} ms); kill -9 the leader`);
     const path = `/mesoswarm-bench/${randomUUID()}/leader`;
-    const launch = async (name: string) => {
+    const name = `bench-failover-${randomUUID().slice(0, 8)}`;
+    const launch = async (logName: string) => {
       const port = await freePort();
       const manager = await startManager({
         driver: 'mesos-experimental',
         discovery: cluster.sim.address,
         stateDir: cluster.stateDir,
         port,
-        clusterOpts: ['mesos.tasktimeout=60s', `mesos.zk=zk://${ZOOKEEPER}${path}`],
+        // A framework of their own: replicated managers keep the store in ZooKeeper, not in the baseline's journal.
+        clusterOpts: ['mesos.tasktimeout=60s', `mesos.zk=zk://${ZOOKEEPER}${path}`, `mesos.name=${name}`],
         manageArgs: ['--replication', '--advertise', `127.0.0.1:${port}`, '--replication-ttl', `${config.ttlMs}ms`],
         logDir: config.logDir,
-        logName: name,
+        logName,
       });
       replicated.push(manager);
       return manager;
     };
     const leader = await launch('manager-leader');
     await waitForAgents(leader.port, config.agents, true);
+    await fill(leader.port, { containers: config.containers, concurrency: config.concurrency, memMb: config.memMb });
     await psCorrect(leader, config.containers, performance.now());
     const replica = await launch('manager-replica');
     await leader.crash();
