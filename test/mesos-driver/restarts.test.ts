@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskInfo } from '../../src/mesos/index.js';
 import { checkedPolicy, decideRestart, nextBackoff, restartPolicyOf } from '../../src/cluster/mesos/restart-policy.js';
+import { IDLE_HOLD_MS } from '../../src/cluster/mesos/offers.js';
 import type { MesosContainer } from '../../src/cluster/mesos/container.js';
 import type { CreateBody } from '../../src/cluster/cluster.js';
 import type { FakeMesos } from './fakes.js';
@@ -134,6 +135,38 @@ test('on-failure:3: three restarts after growing back-offs, each a new task on t
       launched(s.mesos).every((t) => !t.container?.docker?.parameters?.some((p) => p.key === 'restart')),
       'the agent’s Docker is never given the policy',
     );
+  } finally {
+    await s.done();
+  }
+});
+
+test('a restart waiting out its back-off holds no offers: they go back to Mesos, and it asks again when due', async () => {
+  const s = await setup();
+  try {
+    const c = await createdContainer(s.store, withPolicy('always'));
+    void s.framework.launch(c, c.spec);
+    let task = await runOn(s, c);
+    for (let i = 0; i < 6; i++) {
+      await crash(s, c, task);
+      s.clock.advance(c.restart.backoffMs);
+      task = await runOn(s, c);
+    }
+    await crash(s, c, task);
+    assert.equal(c.restart.backoffMs, 6400);
+    const declinedBefore = s.mesos.of('DECLINE').length;
+    s.mesos.emit('offers', [offer('S1'), offer('S2')]);
+    await settle();
+    s.clock.advance(IDLE_HOLD_MS);
+    await settle();
+    // Held through a back-off of up to a minute, these agents would be offered to no other framework meanwhile.
+    assert.equal(s.mesos.of('DECLINE').length, declinedBefore + 1, 'the offers went back during the back-off');
+    assert.equal(s.framework.offers.book.size, 0);
+    assert.ok(s.framework.offers.suppressed, 'and the framework stopped asking');
+    const revivals = s.mesos.of('REVIVE').length;
+    s.clock.advance(6400 - IDLE_HOLD_MS);
+    await until(() => s.mesos.of('REVIVE').length > revivals, 'a REVIVE when the back-off ends');
+    await runOn(s, c);
+    assert.equal(c.restartCount, 7);
   } finally {
     await s.done();
   }

@@ -67,7 +67,7 @@ export class MesosFramework {
     this.#parts = parts;
     this.#log = log;
     this.queue = new StartQueue(store, clock, settings);
-    this.offers = new OfferPolicy(client, clock, settings, () => this.queue.size, log);
+    this.offers = new OfferPolicy(client, clock, settings, () => this.queue.due, log);
     const metrics = parts.metrics;
     this.#reconciliation = new Reconciliation(client, store, views, clock, metrics, log);
     this.#adoption = new Adoption(store, agents, docker, clock, log);

@@ -96,7 +96,7 @@ export class Placer {
     if (!this.#active) return 0;
     const ready = this.#queue.ready();
     if (!ready.length) {
-      if (!this.#queue.size) this.#offers.idle();
+      if (!this.#queue.due) this.#offers.idle();
       return 0;
     }
     const byKey = new Map<string, PendingStart>();
@@ -125,7 +125,7 @@ export class Placer {
       allocation,
     }));
     await this.#launcher.launch(placed);
-    if (!this.#queue.size) this.#offers.idle();
+    if (!this.#queue.due) this.#offers.idle();
     return placed.length;
   }
 

@@ -111,6 +111,17 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     return this.#waiting.size;
   }
 
+  /**
+   * Waiting starts whose back-off is over: what offers are held for. A restart waiting out a minute of back-off must
+   * not hold offers through it (other frameworks would get nothing of those agents); its wake asks again.
+   */
+  get due(): number {
+    const now = this.#clock.now();
+    let due = 0;
+    for (const start of this.#waiting) if (start.notBefore <= now) due++;
+    return due;
+  }
+
   get(containerId: string): PendingStart | undefined {
     return this.#starts.get(containerId);
   }
@@ -164,7 +175,7 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     this.#clock.clear(start.timer);
     this.#waiting.delete(start);
     if (start.state === 'waiting') start.state = 'launched';
-    if (!this.#waiting.size) this.emit('drained');
+    if (!this.due) this.emit('drained');
   }
 
   /**
@@ -250,6 +261,6 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     this.#clock.clear(start.timer);
     this.#clock.clear(start.wake);
     if (this.#starts.get(start.container.id) === start) this.#starts.delete(start.container.id);
-    if (this.#waiting.delete(start) && !this.#waiting.size) this.emit('drained');
+    if (this.#waiting.delete(start) && !this.due) this.emit('drained');
   }
 }
