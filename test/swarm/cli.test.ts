@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { needEngines, ENGINES } from '../helpers/services.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { eventually } from '../helpers/manager.js';
+import { within } from '../helpers/deadline.js';
 import { freePort, request } from '../helpers/http.js';
 import { bin, ensureBuilt, headCommit, mesoswarm, root } from '../helpers/built-cli.js';
 
@@ -187,7 +188,7 @@ test('manage -H (tcp and unix) serves the Docker API over the engines until SIGT
   } finally {
     manager.child.kill('SIGTERM');
   }
-  const code = await Promise.race([manager.exited, new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+  const code = await Promise.race([manager.exited, new Promise((r) => setTimeout(() => r('hung'), within(10_000)))]);
   if (code === 'hung') manager.child.kill('SIGKILL');
   assert.equal(code, 0, `SIGTERM must stop the manager cleanly\n${manager.stderr()}`);
   await assert.rejects(request(host, 'GET', '/_ping', { timeoutMs: 1000 }), 'nothing listens after the shutdown');
@@ -225,7 +226,7 @@ test('SIGTERM stops the manager even when its log reader has gone away', async (
   } finally {
     manager.child.kill('SIGTERM');
   }
-  const code = await Promise.race([manager.exited, new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
+  const code = await Promise.race([manager.exited, new Promise((r) => setTimeout(() => r('hung'), within(10_000)))]);
   if (code === 'hung') manager.child.kill('SIGKILL');
   assert.notEqual(code, 'hung', 'the manager must exit on SIGTERM');
 });
