@@ -109,6 +109,9 @@ test('on-failure:3: three restarts after growing back-offs, each a new task on t
   const s = await setup();
   try {
     const c = await createdContainer(s.store, withPolicy('on-failure', 3));
+    // Every state a client could read, as `status:RestartCount`.
+    const seen: string[] = [];
+    s.store.on('changed', (x) => x === c && seen.push(`${x.dockerStatus}:${x.restartCount}`));
     void s.framework.launch(c, c.spec);
     const tasks = [await runOn(s, c)];
     for (const wait of [100, 200, 400]) {
@@ -125,6 +128,16 @@ test('on-failure:3: three restarts after growing back-offs, each a new task on t
       assert.equal(launched(s.mesos).at(-1)!.agent_id.value, 'S1', 'the agent it ran on is preferred');
     }
     assert.equal(c.restartCount, 3);
+    // The count moves with the decision; a client that read `exited` with the new count would act on a container
+    // about to run again (a `docker rm` refused: it is running).
+    const counted = seen.filter(
+      (state, i) => i > 0 && Number(state.split(':')[1]) > Number(seen[i - 1]!.split(':')[1]),
+    );
+    assert.ok(
+      counted.every((state) => state.startsWith('restarting:')),
+      `a restart decided is shown as restarting at once: ${seen.join(' ')}`,
+    );
+
     await crash(s, c, tasks.at(-1)!);
     s.clock.advance(120_000);
     await settle();

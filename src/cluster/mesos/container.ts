@@ -254,6 +254,8 @@ export class MesosContainer implements Findable, Filterable {
     if (this.isStarting) return this.restart.pending ? 'restarting' : 'created';
     // Pause is done on the engine (Mesos knows nothing of it); the engine's inspect after it says so.
     if (this.isRunning) return this.task?.paused ? 'paused' : 'running';
+    // Decided (durably) but not yet queued: a client must not see it exited, then find it running when it acts.
+    if (this.restart.pending?.after === this.task?.taskId) return 'restarting';
     return 'exited';
   }
 
