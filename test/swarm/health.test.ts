@@ -3,60 +3,31 @@
 // compose's `depends_on: condition: service_healthy`. A container with a restart policy that turns unhealthy is
 // restarted on its engine by the manager (swarm mode replaces such a task; dockerd alone leaves it running); one
 // without a policy stays, shown unhealthy.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { needEngines, IN_CI } from '../helpers/services.js';
-import {
-  startTestManager,
-  removeContainersNamed,
-  uniquePrefix,
-  eventually,
-  type TestManager,
-} from '../helpers/manager.js';
-import { run } from '../helpers/docker-cli.js';
+import { writeFile } from 'node:fs/promises';
+import { IN_CI } from '../helpers/services.js';
+import { eventually } from '../helpers/manager.js';
+import { composeSuite } from '../helpers/compose-suite.js';
 
-const prefix = uniquePrefix('hc');
-let m: TestManager | undefined;
-let dir = '';
-const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
+const suite = composeSuite('hc');
+const { prefix, hasCompose, compose } = suite;
 const lines = (text: string) => text.split('\n').filter(Boolean);
-
-before(async () => {
-  if (!(await needEngines())) return;
-  m = await startTestManager();
-  dir = await mkdtemp(join(tmpdir(), 'mst-hc-'));
-});
-after(async () => {
-  if (m && dir && hasCompose) await compose(['down', '-t', '1']).catch(() => undefined);
-  await m?.close();
-  await removeContainersNamed(prefix);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-function compose(args: string[]) {
-  return run('docker-compose', ['-p', `${prefix}p`, '-f', join(dir, 'docker-compose.yml'), ...args], m!.host, {
-    timeoutMs: 120_000,
-  });
-}
 
 /** The manager's events from `since` until now, through `--filter`s, one formatted line each. */
 async function eventsSince(since: string, filters: string[], format: string): Promise<string[]> {
   const until = (Date.now() / 1000).toFixed(9);
   const args = ['events', '--since', since, '--until', until, ...filters.flatMap((f) => ['--filter', f])];
-  return lines(await m!.docker.ok([...args, '--format', format]));
+  return lines(await suite.m!.docker.ok([...args, '--format', format]));
 }
 
-const health = (name: string) => m!.docker.ok(['inspect', '--format', '{{.State.Health.Status}}', name]);
+const health = (name: string) => suite.m!.docker.ok(['inspect', '--format', '{{.State.Health.Status}}', name]);
 
 test('ps, filters, inspect and events show each health state', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   const since = (Date.now() / 1000).toFixed(9);
   const run = (name: string, ...args: string[]) =>
-    m!.docker.ok(['run', '-d', '--name', `${prefix}${name}`, ...args, 'busybox', 'sleep', '300']);
+    suite.m!.docker.ok(['run', '-d', '--name', `${prefix}${name}`, ...args, 'busybox', 'sleep', '300']);
   await run('healthy', '--health-cmd', 'true', '--health-interval', '1s');
   await run('sick', '--health-cmd', 'echo failing; exit 1', '--health-interval', '1s', '--health-retries', '1');
   // The first check runs one interval after the start: an hour of `starting`.
@@ -65,7 +36,7 @@ test('ps, filters, inspect and events show each health state', async (t) => {
 
   const status = async () =>
     new Map(
-      lines(await m!.docker.ok(['ps', '--filter', `name=${prefix}`, '--format', '{{.Names}}\t{{.Status}}'])).map(
+      lines(await suite.m!.docker.ok(['ps', '--filter', `name=${prefix}`, '--format', '{{.Names}}\t{{.Status}}'])).map(
         (line) => {
           const [names, text] = line.split('\t') as [string, string];
           return [names.replace(/^.*\//, '').slice(prefix.length), text];
@@ -81,17 +52,27 @@ test('ps, filters, inspect and events show each health state', async (t) => {
 
   const filtered = async (value: string) =>
     lines(
-      await m!.docker.ok(['ps', '--filter', `name=${prefix}`, '--filter', `health=${value}`, '--format', '{{.Names}}']),
+      await suite.m!.docker.ok([
+        'ps',
+        '--filter',
+        `name=${prefix}`,
+        '--filter',
+        `health=${value}`,
+        '--format',
+        '{{.Names}}',
+      ]),
     ).map((n) => n.replace(/^.*\//, '').slice(prefix.length));
   assert.deepEqual(await filtered('healthy'), ['healthy']);
   assert.deepEqual(await filtered('unhealthy'), ['sick']);
   assert.deepEqual(await filtered('starting'), ['starting']);
   assert.deepEqual(await filtered('none'), ['none']);
-  const bad = await m.docker(['ps', '--filter', 'health=sickly']);
+  const bad = await suite.m.docker(['ps', '--filter', 'health=sickly']);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /Unrecognised filter value for health: sickly/);
 
-  const sick = JSON.parse(await m.docker.ok(['inspect', '--format', '{{json .State.Health}}', `${prefix}sick`])) as {
+  const sick = JSON.parse(
+    await suite.m.docker.ok(['inspect', '--format', '{{json .State.Health}}', `${prefix}sick`]),
+  ) as {
     Status: string;
     FailingStreak: number;
     Log: { ExitCode: number; Output: string }[];
@@ -109,7 +90,7 @@ test('ps, filters, inspect and events show each health state', async (t) => {
 });
 
 test('an unhealthy container with a restart policy is restarted on its engine; one without stays unhealthy', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   // Each removes its marker when it starts: unhealthy once the test touches /tmp/bad, healthy again after a restart.
   const command = ['sh', '-c', 'rm -f /tmp/bad; exec sleep 300'];
   const check = [
@@ -125,24 +106,34 @@ test('an unhealthy container with a restart policy is restarted on its engine; o
   ];
   const kept = `${prefix}kept`;
   const left = `${prefix}left`;
-  await m.docker.ok(['run', '-d', '--name', kept, '--restart', 'unless-stopped', ...check, 'busybox', ...command]);
-  await m.docker.ok(['run', '-d', '--name', left, ...check, 'busybox', ...command]);
+  await suite.m.docker.ok([
+    'run',
+    '-d',
+    '--name',
+    kept,
+    '--restart',
+    'unless-stopped',
+    ...check,
+    'busybox',
+    ...command,
+  ]);
+  await suite.m.docker.ok(['run', '-d', '--name', left, ...check, 'busybox', ...command]);
   await eventually(async () => (await health(kept)) === 'healthy' && (await health(left)) === 'healthy', 20_000);
-  const started = async (name: string) => m!.docker.ok(['inspect', '--format', '{{.State.StartedAt}}', name]);
+  const started = async (name: string) => suite.m!.docker.ok(['inspect', '--format', '{{.State.StartedAt}}', name]);
   const keptStart = await started(kept);
   const leftStart = await started(left);
   const since = (Date.now() / 1000).toFixed(9);
-  await m.docker.ok(['exec', left, 'touch', '/tmp/bad']);
-  await m.docker.ok(['exec', kept, 'touch', '/tmp/bad']);
+  await suite.m.docker.ok(['exec', left, 'touch', '/tmp/bad']);
+  await suite.m.docker.ok(['exec', kept, 'touch', '/tmp/bad']);
 
   // The manager restarts `kept` on its unhealthy report; it starts fresh (marker gone) and turns healthy again.
   await eventually(async () => (await started(kept)) !== keptStart && (await health(kept)) === 'healthy', 30_000);
-  assert.equal(await m.docker.ok(['inspect', '--format', '{{.State.Status}}', kept]), 'running');
+  assert.equal(await suite.m.docker.ok(['inspect', '--format', '{{.State.Status}}', kept]), 'running');
   // `left`, turned unhealthy first, is never touched.
   assert.equal(await health(left), 'unhealthy');
   assert.equal(await started(left), leftStart);
   assert.match(
-    await m.docker.ok(['ps', '--filter', `name=${left}`, '--format', '{{.Status}}']),
+    await suite.m.docker.ok(['ps', '--filter', `name=${left}`, '--format', '{{.Status}}']),
     /^Up .* \(unhealthy\)$/,
   );
 
@@ -154,7 +145,7 @@ test('an unhealthy container with a restart policy is restarted on its engine; o
 });
 
 test('on-failure:N gives up after N restarts for health; always goes on', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   // The marker survives a restart: both stay unhealthy after each one.
   const check = ['--health-cmd', 'test ! -f /tmp/bad', '--health-interval', '1s', '--health-retries', '1'];
   const capped = `${prefix}capped`;
@@ -163,7 +154,7 @@ test('on-failure:N gives up after N restarts for health; always goes on', async 
     [capped, 'on-failure:1'],
     [always, 'always'],
   ] as const) {
-    await m.docker.ok([
+    await suite.m.docker.ok([
       'run',
       '-d',
       '--name',
@@ -180,8 +171,8 @@ test('on-failure:N gives up after N restarts for health; always goes on', async 
   }
   await eventually(async () => (await health(capped)) === 'healthy' && (await health(always)) === 'healthy', 20_000);
   const since = (Date.now() / 1000).toFixed(9);
-  await m.docker.ok(['exec', capped, 'touch', '/tmp/bad']);
-  await m.docker.ok(['exec', always, 'touch', '/tmp/bad']);
+  await suite.m.docker.ok(['exec', capped, 'touch', '/tmp/bad']);
+  await suite.m.docker.ok(['exec', always, 'touch', '/tmp/bad']);
   const restarts = async () => {
     const out = await eventsSince(since, ['event=health_restart'], '{{.Actor.Attributes.name}}');
     return { capped: out.filter((n) => n === capped).length, always: out.filter((n) => n === always).length };
@@ -193,17 +184,17 @@ test('on-failure:N gives up after N restarts for health; always goes on', async 
   }, 60_000);
   assert.equal(seen.capped, 1);
   assert.equal(await health(capped), 'unhealthy');
-  assert.equal(await m.docker.ok(['inspect', '--format', '{{.State.Status}}', capped]), 'running');
+  assert.equal(await suite.m.docker.ok(['inspect', '--format', '{{.State.Status}}', capped]), 'running');
 });
 
 test('compose depends_on condition: service_healthy starts the dependant once the dependency is healthy', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   if (!hasCompose) {
     if (IN_CI) throw new Error('CI=true and docker-compose is not installed');
     return t.skip('docker-compose is not installed');
   }
   await writeFile(
-    join(dir, 'docker-compose.yml'),
+    suite.composeFile(),
     `version: "2.4"
 services:
   db:
@@ -224,13 +215,13 @@ services:
   const up = await compose(['up', '-d']);
   assert.equal(up.code, 0, up.stderr);
   const id = async (service: string) => (await compose(['ps', '-q', service])).stdout.trim();
-  const db = JSON.parse(await m.docker.ok(['inspect', '--format', '{{json .State.Health}}', await id('db')])) as {
+  const db = JSON.parse(await suite.m.docker.ok(['inspect', '--format', '{{json .State.Health}}', await id('db')])) as {
     Status: string;
     Log: { End: string; ExitCode: number }[];
   };
   assert.equal(db.Status, 'healthy');
   const firstHealthy = db.Log.find((entry) => entry.ExitCode === 0)!;
-  const appStarted = await m.docker.ok(['inspect', '--format', '{{.State.StartedAt}}', await id('app')]);
+  const appStarted = await suite.m.docker.ok(['inspect', '--format', '{{.State.StartedAt}}', await id('app')]);
   assert.ok(
     Date.parse(appStarted) >= Date.parse(firstHealthy.End),
     `app started at ${appStarted}, before db's first healthy check ended at ${firstHealthy.End}`,

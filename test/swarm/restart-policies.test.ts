@@ -2,47 +2,18 @@
 // engine does. Through the manager with the real docker CLI and docker-compose: `on-failure:3` restarts exactly three
 // times, `docker stop` ends an `always` container for good (while a twin that exits by itself keeps being
 // restarted), and compose's `restart: always` reaches the engine.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { needEngines, IN_CI } from '../helpers/services.js';
-import {
-  startTestManager,
-  removeContainersNamed,
-  uniquePrefix,
-  eventually,
-  type TestManager,
-} from '../helpers/manager.js';
-import { run } from '../helpers/docker-cli.js';
+import { writeFile } from 'node:fs/promises';
+import { IN_CI } from '../helpers/services.js';
+import { eventually } from '../helpers/manager.js';
+import { composeSuite } from '../helpers/compose-suite.js';
 
-const prefix = uniquePrefix('restart');
-let m: TestManager | undefined;
-let dir = '';
-const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-
-before(async () => {
-  if (!(await needEngines())) return;
-  m = await startTestManager();
-  dir = await mkdtemp(join(tmpdir(), 'mst-restart-'));
-});
-after(async () => {
-  if (m && dir && hasCompose) await compose(['down', '-t', '1']).catch(() => undefined);
-  await m?.close();
-  await removeContainersNamed(prefix);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-function compose(args: string[]) {
-  return run('docker-compose', ['-p', `${prefix}p`, '-f', join(dir, 'docker-compose.yml'), ...args], m!.host, {
-    timeoutMs: 90_000,
-  });
-}
+const suite = composeSuite('restart');
+const { prefix, hasCompose, compose } = suite;
 
 async function state(name: string): Promise<{ Status: string; ExitCode: number; RestartCount: number }> {
-  const out = await m!.docker.ok([
+  const out = await suite.m!.docker.ok([
     'inspect',
     '--format',
     '{{json .State.Status}} {{.State.ExitCode}} {{.RestartCount}}',
@@ -53,9 +24,9 @@ async function state(name: string): Promise<{ Status: string; ExitCode: number; 
 }
 
 test('on-failure:3 restarts a failing container exactly three times, then leaves it exited', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   const name = `${prefix}onfail`;
-  await m.docker.ok(['run', '-d', '--name', name, '--restart', 'on-failure:3', 'busybox', 'sh', '-c', 'exit 1']);
+  await suite.m.docker.ok(['run', '-d', '--name', name, '--restart', 'on-failure:3', 'busybox', 'sh', '-c', 'exit 1']);
   // Docker's back-off: 100, 200, 400 ms between the restarts, so the last exit is within a few seconds.
   const done = await eventually(async () => {
     const s = await state(name);
@@ -63,7 +34,7 @@ test('on-failure:3 restarts a failing container exactly three times, then leaves
   }, 20_000);
   assert.equal(done.ExitCode, 1);
   assert.equal(
-    await m.docker.ok([
+    await suite.m.docker.ok([
       'inspect',
       '--format',
       '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}',
@@ -73,17 +44,17 @@ test('on-failure:3 restarts a failing container exactly three times, then leaves
   );
   // `docker ps -a` through the manager shows the exit, not a restart in progress.
   assert.match(
-    await m.docker.ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}']),
+    await suite.m.docker.ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Status}}']),
     /^Exited \(1\) /,
   );
 });
 
 test('docker stop ends an always container for good; a twin that exits by itself keeps restarting', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   const stopped = `${prefix}always-stopped`;
   const twin = `${prefix}always-twin`;
-  await m.docker.ok(['run', '-d', '--name', stopped, '--restart', 'always', 'busybox', 'sleep', '300']);
-  await m.docker.ok([
+  await suite.m.docker.ok(['run', '-d', '--name', stopped, '--restart', 'always', 'busybox', 'sleep', '300']);
+  await suite.m.docker.ok([
     'run',
     '-d',
     '--name',
@@ -97,27 +68,27 @@ test('docker stop ends an always container for good; a twin that exits by itself
     '-c',
     'sleep 0.5; exit 2',
   ]);
-  await m.docker.ok(['stop', '-t', '1', stopped]);
+  await suite.m.docker.ok(['stop', '-t', '1', stopped]);
   const from = (await state(twin)).RestartCount;
   // The twin, on the same engine under the same policy, is restarted twice more by dockerd meanwhile.
   await eventually(async () => (await state(twin)).RestartCount >= from + 2, 30_000);
   const after = await state(stopped);
   assert.equal(after.Status, 'exited');
   assert.equal(after.RestartCount, 0);
-  assert.equal(await m.docker.ok(['ps', '-q', '--filter', `name=${stopped}`]), '');
+  assert.equal(await suite.m.docker.ok(['ps', '-q', '--filter', `name=${stopped}`]), '');
   // `docker start` resumes it, still under its policy.
-  await m.docker.ok(['start', stopped]);
+  await suite.m.docker.ok(['start', stopped]);
   assert.equal((await state(stopped)).Status, 'running');
 });
 
 test('compose restart: always reaches the engine, which restarts the service', async (t) => {
-  if (!m) return t.skip('no engines');
+  if (!suite.m) return t.skip('no engines');
   if (!hasCompose) {
     if (IN_CI) throw new Error('CI=true and docker-compose is not installed');
     return t.skip('docker-compose is not installed');
   }
   await writeFile(
-    join(dir, 'docker-compose.yml'),
+    suite.composeFile(),
     `version: "2.4"
 services:
   flaky:
@@ -129,6 +100,6 @@ services:
   const up = await compose(['up', '-d']);
   assert.equal(up.code, 0, up.stderr);
   const id = await eventually(async () => (await compose(['ps', '-q'])).stdout.trim());
-  assert.equal(await m.docker.ok(['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', id]), 'always');
+  assert.equal(await suite.m.docker.ok(['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', id]), 'always');
   await eventually(async () => (await state(id)).RestartCount >= 2, 30_000);
 });
