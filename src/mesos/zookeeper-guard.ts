@@ -1,6 +1,6 @@
 // A guard around node-zookeeper-client's connection handling (see hardenConnection), for every client the manager
 // makes: the master detector's here, the election's, the discovery's and the stored values' elsewhere.
-import type zookeeper from 'node-zookeeper-client';
+import zookeeper from 'node-zookeeper-client';
 
 interface ConnectionInternals {
   pendingBuffer: Buffer | null;
@@ -36,5 +36,32 @@ export function hardenConnection(client: zookeeper.Client): zookeeper.Client {
       this.socket?.destroy();
     }
   };
+  return client;
+}
+
+/**
+ * A hardened client with digest credentials, connected: rejects when no server answers within `timeoutMs` (the
+ * session timeout asked for), closing the client so it stops trying.
+ */
+export async function connectedClient(
+  hosts: string,
+  options: { timeoutMs: number; retries: number; auth?: { readonly user: string; readonly password: string } },
+): Promise<zookeeper.Client> {
+  const { timeoutMs } = options;
+  const client = hardenConnection(
+    zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: options.retries }),
+  );
+  if (options.auth) client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.close();
+      reject(new Error(`cannot reach ZooKeeper at ${hosts} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.once('connected', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.connect();
+  });
   return client;
 }

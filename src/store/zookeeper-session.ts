@@ -4,6 +4,7 @@
 // session is lost (the server said it expired, or the client stayed disconnected for the session timeout, after which
 // the server has expired it whatever it says later), so a write never hangs on an ensemble that is gone.
 import zookeeper from 'node-zookeeper-client';
+import { connectedClient } from '../mesos/zookeeper-guard.js';
 
 export const { Exception, CreateMode } = zookeeper;
 const { ACL, Id, Permission } = zookeeper;
@@ -65,20 +66,9 @@ export class ZooKeeperSession {
   /** `hosts` is a connect string (`h1:2181,h2:2181`). */
   static async connect(hosts: string, options: ZkSessionOptions = {}): Promise<ZooKeeperSession> {
     const timeoutMs = options.sessionTimeoutMs ?? 10_000;
-    const client = zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 2 });
-    if (options.auth) client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
+    // Hardened: without it a connection cut mid-answer threw 'Unknown code' from the library's socket handler.
+    const client = await connectedClient(hosts, { timeoutMs, retries: 2, auth: options.auth });
     const session = new ZooKeeperSession(client, options.auth !== undefined);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.close();
-        reject(new Error(`cannot reach ZooKeeper at ${hosts} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      client.once('connected', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.connect();
-    });
     client.on('disconnected', () => {
       // The server expires a session it has not heard from for its timeout; past that, waiting is pointless.
       session.#disconnectTimer ??= setTimeout(

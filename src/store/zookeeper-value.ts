@@ -7,7 +7,7 @@
 // anyone add a child, so managers with other credentials can keep their own values beside ours. Nodes made before
 // credentials were given are tightened the same way (their open ACL allows it).
 import zookeeper from 'node-zookeeper-client';
-import { hardenConnection } from '../mesos/zookeeper-guard.js';
+import { connectedClient } from '../mesos/zookeeper-guard.js';
 
 export interface ZooKeeperValue {
   get(): Promise<string | undefined>;
@@ -36,19 +36,7 @@ export async function openZooKeeperValue(
   options: ZooKeeperValueOptions = {},
 ): Promise<ZooKeeperValue> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = hardenConnection(zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 2 }));
-  if (options.auth) client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.close();
-      reject(new Error(`cannot reach ZooKeeper at ${hosts} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.connect();
-  });
+  const client = await connectedClient(hosts, { timeoutMs, retries: 2, auth: options.auth });
   const call = <T>(fn: (done: (err: unknown, value?: T) => void) => void) =>
     new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
   const code = (err: unknown) => (err as { getCode?: () => number }).getCode?.();
