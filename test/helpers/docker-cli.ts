@@ -155,3 +155,16 @@ export function dockerCli(host: string) {
 }
 
 export type DockerCli = ReturnType<typeof dockerCli>;
+
+/** The events the manager recorded from `sinceMs` until now, through `--filter`s, one `format`ted line each. */
+export async function pastEvents(
+  docker: DockerCli,
+  sinceMs: number,
+  filters: string[],
+  format: string,
+): Promise<string[]> {
+  const until = (Date.now() / 1000 + 1).toFixed(9);
+  const args = ['events', '--since', (sinceMs / 1000).toFixed(9), '--until', until];
+  const out = await docker.ok([...args, ...filters.flatMap((f) => ['--filter', f]), '--format', format]);
+  return out.split('\n').filter(Boolean);
+}

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, uniquePrefix } from '../helpers/manager.js';
 import { within } from '../helpers/deadline.js';
+import { pastEvents } from '../helpers/docker-cli.js';
 import { needBackend, startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
 import { startMesosBackend } from '../helpers/mesos-backend.js';
 
@@ -102,17 +103,9 @@ test('a partitioned agent: rescheduleable containers run elsewhere within the ti
     const mine = live.filter((task) => task.id.startsWith(`${P}${name}.`) && task.state === 'TASK_RUNNING');
     assert.equal(mine.length, 1, `one running copy of ${name}: ${mine.map((m) => m.id).join(', ')}`);
   }
-  const events = await docker.ok([
-    'events',
-    '--since',
-    String(lostAt / 1000),
-    '--until',
-    String(Date.now() / 1000 + 1),
-    '--filter',
-    `container=${always}`,
-    '--format',
-    '{{.Action}} {{.Actor.Attributes.reason}}',
-  ]);
+  const events = (
+    await pastEvents(docker, lostAt, [`container=${always}`], '{{.Action}} {{.Actor.Attributes.reason}}')
+  ).join('\n');
   assert.match(events, /kill duplicate after reschedule/, 'the stale copy’s kill is reported');
   await docker.ok(['rm', '-f', always, labelled, plain, ...others]);
 });

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, uniquePrefix } from '../helpers/manager.js';
-import { run, type DockerCli } from '../helpers/docker-cli.js';
+import { pastEvents, run, type DockerCli } from '../helpers/docker-cli.js';
 import { within } from '../helpers/deadline.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager-process.js';
 import {
@@ -55,24 +55,10 @@ async function tasksOf(cl: { tasks(): ReturnType<MesosTestCluster['tasks']> }, n
 
 /** The container's past events (action, time in ms), from the manager's history. */
 async function eventsOf(docker: DockerCli, id: string, since: number): Promise<{ action: string; ms: number }[]> {
-  const out = await docker.ok([
-    'events',
-    '--since',
-    String(since / 1000),
-    '--until',
-    String(Date.now() / 1000 + 1),
-    '--filter',
-    `container=${id}`,
-    '--format',
-    '{{.Action}} {{.TimeNano}}',
-  ]);
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [action, nanos] = line.split(' ');
-      return { action: action!, ms: Number(BigInt(nanos!) / 1_000_000n) };
-    });
+  return (await pastEvents(docker, since, [`container=${id}`], '{{.Action}} {{.TimeNano}}')).map((line) => {
+    const [action, nanos] = line.split(' ');
+    return { action: action!, ms: Number(BigInt(nanos!) / 1_000_000n) };
+  });
 }
 
 test('docker run --restart on-failure:3 of a failing command: exactly 3 restarts, then exited, RestartCount 3', async (t) => {

@@ -9,23 +9,20 @@ import { writeFile } from 'node:fs/promises';
 import { IN_CI } from '../helpers/services.js';
 import { eventually } from '../helpers/manager.js';
 import { composeSuite } from '../helpers/compose-suite.js';
+import { pastEvents } from '../helpers/docker-cli.js';
 
 const suite = composeSuite('hc');
 const { prefix, hasCompose, compose } = suite;
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
-/** The manager's events from `since` until now, through `--filter`s, one formatted line each. */
-async function eventsSince(since: string, filters: string[], format: string): Promise<string[]> {
-  const until = (Date.now() / 1000).toFixed(9);
-  const args = ['events', '--since', since, '--until', until, ...filters.flatMap((f) => ['--filter', f])];
-  return lines(await suite.m!.docker.ok([...args, '--format', format]));
-}
+const eventsSince = (sinceMs: number, filters: string[], format: string) =>
+  pastEvents(suite.m!.docker, sinceMs, filters, format);
 
 const health = (name: string) => suite.m!.docker.ok(['inspect', '--format', '{{.State.Health.Status}}', name]);
 
 test('ps, filters, inspect and events show each health state', async (t) => {
   if (!suite.m) return t.skip('no engines');
-  const since = (Date.now() / 1000).toFixed(9);
+  const since = Date.now();
   const run = (name: string, ...args: string[]) =>
     suite.m!.docker.ok(['run', '-d', '--name', `${prefix}${name}`, ...args, 'busybox', 'sleep', '300']);
   await run('healthy', '--health-cmd', 'true', '--health-interval', '1s');
@@ -122,7 +119,7 @@ test('an unhealthy container with a restart policy is restarted on its engine; o
   const started = async (name: string) => suite.m!.docker.ok(['inspect', '--format', '{{.State.StartedAt}}', name]);
   const keptStart = await started(kept);
   const leftStart = await started(left);
-  const since = (Date.now() / 1000).toFixed(9);
+  const since = Date.now();
   await suite.m.docker.ok(['exec', left, 'touch', '/tmp/bad']);
   await suite.m.docker.ok(['exec', kept, 'touch', '/tmp/bad']);
 
@@ -170,7 +167,7 @@ test('on-failure:N gives up after N restarts for health; always goes on', async 
     ]);
   }
   await eventually(async () => (await health(capped)) === 'healthy' && (await health(always)) === 'healthy', 20_000);
-  const since = (Date.now() / 1000).toFixed(9);
+  const since = Date.now();
   await suite.m.docker.ok(['exec', capped, 'touch', '/tmp/bad']);
   await suite.m.docker.ok(['exec', always, 'touch', '/tmp/bad']);
   const restarts = async () => {
