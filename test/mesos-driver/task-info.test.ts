@@ -34,7 +34,10 @@ test('image, command without shell, labels with the manager identity, classic ta
     `label=com.docker.swarm.id=${'f'.repeat(64)}`,
     'label=com.docker.swarm.mesos.name=web',
     'label=com.docker.swarm.mesos.task=web.0123456789ab',
+    // The check, if any, is Mesos' (health_check): dockerd runs none, not even the image's.
+    'no-healthcheck=true',
   ]);
+  assert.equal(task.health_check, undefined);
   assert.deepEqual(task.labels, { labels: [{ key: 'SWARM_CONTAINER_NAME', value: 'web' }] });
   assert.deepEqual(task.kill_policy, { grace_period: { nanoseconds: 10e9 } });
 });
@@ -170,4 +173,40 @@ test('what Mesos cannot do is refused, naming it', () => {
   );
   // A default restart policy ("no") and empty lists are not requests for anything.
   assert.doesNotThrow(() => build({ Image: 'b', HostConfig: { RestartPolicy: { Name: 'no' }, DeviceRequests: [] } }));
+});
+
+test("a Docker HEALTHCHECK becomes Mesos' COMMAND health check, never a docker run flag", () => {
+  const s = 1e9;
+  const shell = build({
+    Image: 'busybox',
+    Healthcheck: {
+      Test: ['CMD-SHELL', 'test -f /ok'],
+      Interval: 2 * s,
+      Timeout: 3 * s,
+      StartPeriod: 5 * s,
+      Retries: 4,
+    },
+  });
+  assert.deepEqual(shell.health_check, {
+    type: 'COMMAND',
+    command: { shell: true, value: 'test -f /ok' },
+    delay_seconds: 0,
+    interval_seconds: 2,
+    timeout_seconds: 3,
+    grace_period_seconds: 5,
+    consecutive_failures: 2 ** 32 - 1, // no restart policy: Docker keeps an unhealthy container running
+  });
+  assert.ok(!params(shell).some((p) => p.startsWith('health-')));
+  // The argv form: `docker exec <container> <value> <arguments…>`; dockerd's defaults where none is set.
+  const argv = build({
+    Image: 'busybox',
+    Healthcheck: { Test: ['CMD', 'wget', '-q', 'http://localhost/'] },
+    HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
+  });
+  assert.deepEqual(argv.health_check?.command, { shell: false, value: 'wget', arguments: ['-q', 'http://localhost/'] });
+  assert.equal(argv.health_check?.interval_seconds, 30);
+  assert.equal(argv.health_check?.timeout_seconds, 30);
+  assert.equal(argv.health_check?.grace_period_seconds, 0);
+  assert.equal(argv.health_check?.consecutive_failures, 3, "a policy restarts it: Mesos kills at Docker's retries");
+  assert.equal(build({ Image: 'busybox', Healthcheck: { Test: ['NONE'] } }).health_check, undefined);
 });

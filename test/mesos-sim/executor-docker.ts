@@ -2,7 +2,8 @@
 // Image inspect then pull if missing (or always with force_pull_image); a failed pull is the agent's TASK_FAILED with
 // no TASK_STARTING. Then TASK_STARTING, the run options (failures: TASK_FAILED "Failed to create docker run options:
 // …"), `docker run` through the Engine API (argv kept for the test hooks), TASK_RUNNING with the pretty-printed
-// `docker inspect` array, and on exit TASK_FINISHED / TASK_FAILED / TASK_KILLED "Container exited with status N".
+// `docker inspect` array, the task's COMMAND health check (health-checker.ts) with TASK_RUNNING `healthy` reports and
+// a kill at consecutive_failures, and on exit TASK_FINISHED / TASK_FAILED / TASK_KILLED "Container exited with status N".
 // Containers are left in place when they exit, as with --docker_remove_delay.
 import { mkdir } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
@@ -16,6 +17,10 @@ import {
 } from './docker-run.js';
 import type { ExecutorHost, TaskExecutor, TaskLaunch } from './executor-api.js';
 import { hasCapability } from './messages.js';
+import { HealthChecker } from './health-checker.js';
+
+/** The executor's `--shutdown_grace_period` default, used by a health kill when the task has no kill policy. */
+const SHUTDOWN_GRACE_SECONDS = 5;
 
 export interface DockerExecutorConfig {
   docker: Dockerode;
@@ -34,6 +39,8 @@ export class DockerExecutor implements TaskExecutor {
   private killed = false;
   private silent = false;
   private stopRequested?: number;
+  private health?: HealthChecker;
+  private killedByHealthCheck = false;
 
   constructor(cfg: DockerExecutorConfig, host: ExecutorHost, launch: TaskLaunch) {
     this.cfg = cfg;
@@ -53,11 +60,13 @@ export class DockerExecutor implements TaskExecutor {
   kill(graceSeconds: number): void {
     if (this.killed) return;
     this.killed = true;
+    this.health?.stop();
     if (hasCapability(this.launch.frameworkInfo, 'TASK_KILLING_STATE')) this.host.update({ state: 'TASK_KILLING' });
     this.stop(graceSeconds);
   }
 
   shutdown(graceSeconds: number): void {
+    this.health?.stop();
     this.silent = true;
     this.killed = true;
     this.stop(graceSeconds);
@@ -153,21 +162,51 @@ export class DockerExecutor implements TaskExecutor {
     if (!this.killed) {
       const inspect = await container.inspect();
       if (!this.killed && !this.silent) {
-        this.host.update({
-          state: 'TASK_RUNNING',
-          data: formatInspect(inspect),
-          networkInfos: containerNetworkInfos(inspect, task),
-        });
+        const networkInfos = containerNetworkInfos(inspect, task);
+        this.host.update({ state: 'TASK_RUNNING', data: formatInspect(inspect), networkInfos });
+        this.checkHealth(container, networkInfos);
       }
     }
     const result = await exited;
+    this.health?.stop();
     this.terminal(result.StatusCode);
   }
 
+  /**
+   * The executor's health checker, started once the container runs (after its inspect). Each report is a
+   * TASK_RUNNING with `healthy` (none once the task is being killed); the one that reaches consecutive_failures
+   * kills the task with its kill policy's grace period, and its TASK_KILLED says healthy false.
+   */
+  private checkHealth(container: Dockerode.Container, networkInfos: ReturnType<typeof containerNetworkInfos>): void {
+    const check = this.launch.task.health_check;
+    if (!check || check.type !== 'COMMAND') return;
+    this.health = new HealthChecker(container, check, ({ healthy, kill }) => {
+      if (this.killed || this.silent) return;
+      this.host.update({
+        state: 'TASK_RUNNING',
+        healthy,
+        reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED',
+        networkInfos,
+      });
+      if (kill) {
+        this.killedByHealthCheck = true;
+        this.health?.stop();
+        const nanos = this.launch.task.kill_policy?.grace_period?.nanoseconds;
+        this.kill(nanos !== undefined ? Number(nanos) / 1e9 : SHUTDOWN_GRACE_SECONDS);
+      }
+    });
+    this.health.start();
+  }
+
   private terminal(code: number): void {
+    this.health?.stop();
     if (!this.silent) {
       const state = this.killed ? 'TASK_KILLED' : code === 0 ? 'TASK_FINISHED' : 'TASK_FAILED';
-      this.host.update({ state, message: `Container exited with status ${code}` });
+      this.host.update({
+        state,
+        message: `Container exited with status ${code}`,
+        ...(this.killed && this.killedByHealthCheck ? { healthy: false } : {}),
+      });
     }
     this.host.exited();
   }

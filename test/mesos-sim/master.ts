@@ -1020,7 +1020,9 @@ export class Master implements AgentLink {
       task.state = latestState;
       task.statusUpdateState = update.state;
       if (!task.statusUpdateUuid?.equals(update.uuid)) {
-        // A retry of the update last forwarded adds no status.
+        // A retry of the update last forwarded adds no status; one in the same state as the last (a health report)
+        // takes its place, as the master keeps one status per state in a row.
+        if (task.statuses.at(-1)?.state === update.state) task.statuses.pop();
         task.statuses.push({
           state: update.state,
           timestamp: (update.status.timestamp as { value: number }).value,

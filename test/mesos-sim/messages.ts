@@ -107,6 +107,11 @@ export interface HealthCheckMsg {
   command?: CommandInfoMsg;
   http?: { port: number; scheme?: string; path?: string };
   tcp?: { port: number };
+  delay_seconds?: number;
+  interval_seconds?: number;
+  timeout_seconds?: number;
+  consecutive_failures?: number;
+  grace_period_seconds?: number;
 }
 export interface ExecutorInfoMsg {
   type?: string;

@@ -38,6 +38,7 @@ import { listContainers } from './listing.js';
 import { eventNode, nodeSummary } from './node-of.js';
 import { pruneStopped } from './prune.js';
 import { compileSpec } from './spec.js';
+import { withImageHealthcheck } from './health.js';
 import { checkedPolicy } from './restart-policy.js';
 import { generatedName } from './names.js';
 import { mesosClient, type MesosSettings } from './settings.js';
@@ -188,8 +189,11 @@ export class MesosCluster implements Cluster {
   // --- create and start -----------------------------------------------------------------------------------------
 
   async createContainer(body: CreateBody, name: string | undefined, _auth: string | undefined): Promise<string> {
-    const config = await prepareCreate(body, name, () => this.#agents.engines(), undefined);
-    refuseUnknownVolumeDrivers(config, this.#agents.engines());
+    const prepared = await prepareCreate(body, name, () => this.#agents.engines(), undefined);
+    refuseUnknownVolumeDrivers(prepared, this.#agents.engines());
+    const config = prepared.Healthcheck?.Test?.length
+      ? prepared
+      : withImageHealthcheck(prepared, await this.#docker.imageHealthcheck(String(prepared.Image)));
     const spec = compileSpec(config, this.#settings.defaults);
     for (const ref of spec.dependencies) this.#store.index.resolve(ref);
     const chosen = name?.replace(/^\//, '') || generatedName((n) => this.#nameTaken(n));

@@ -15,6 +15,7 @@ import { restoredSpec, type ContainerSpec } from './spec.js';
 import type { ManagerError } from '../../errors.js';
 import type { PlacementRequest } from '../../scheduler/index.js';
 import { placementRequest } from '../placement-request.js';
+import { healthState, type TaskHealth } from './health.js';
 
 /** One launch of the container as a Mesos task. A restart is a new task; the container keeps its ID. */
 export interface TaskAttempt {
@@ -44,6 +45,8 @@ export interface TaskAttempt {
   inspectPacked?: PackedJson;
   /** Paused on the engine (Mesos knows nothing of pause); read from the engine's inspect after a pause. */
   paused?: boolean;
+  /** Docker's view of its HEALTHCHECK, from the executor's `healthy` reports (health.ts); none before the first. */
+  health?: TaskHealth;
 }
 
 /** What the journal keeps of a task: all but the packed inspect, which Mesos or the engine gives again. */
@@ -286,6 +289,8 @@ export class MesosContainer implements Findable, Filterable {
       Config: {
         ...((base.Config as object) ?? {}),
         Labels: { ...this.labels, ...(base.Config as { Labels?: object })?.Labels },
+        // The agent's container runs with `--no-healthcheck` (the check is Mesos', health.ts): the config's is shown.
+        Healthcheck: (this.config as { Healthcheck?: unknown }).Healthcheck,
       },
       Mesos: task
         ? {
@@ -349,7 +354,15 @@ export class MesosContainer implements Findable, Filterable {
             : this.lastError,
       StartedAt: task?.startedAt ?? zero,
       FinishedAt: after?.finishedAt ?? task?.finishedAt ?? zero,
+      ...this.#health(task),
     };
+  }
+
+  /** `State.Health` of a container under a check, from its task's launch on (the agent's dockerd runs no check). */
+  #health(task: Readonly<TaskAttempt> | undefined): { Health?: Record<string, unknown> } {
+    const checked = !(this.compiled instanceof Error) && this.compiled.template.health !== undefined;
+    if (!checked || !task || (!this.isRunning && !task.health)) return {};
+    return { Health: healthState(task.health) };
   }
 
   #restartPolicy(): { Name: string; MaximumRetryCount: number } {

@@ -15,6 +15,8 @@ import { dockerDetail, type MesosContainer } from './container.js';
 import type { ContainerStore } from './store.js';
 import { diskUsage } from '../prune.js';
 import { MESOS_TASK_LABEL } from './task-info.js';
+import { enginesWithImage } from '../images.js';
+import type { DockerHealthcheck } from './health.js';
 
 export interface TaskDocker {
   readonly found: DockerListed;
@@ -45,6 +47,29 @@ export class DockerSide {
     );
     if (!found) return undefined;
     return { found, inspect: await engineCall(engine, () => engine.docker.getContainer(found.Id).inspect()) };
+  }
+
+  /**
+   * The HEALTHCHECK of an image, as an engine holding it says (`docker create` merges it into the container's
+   * config, as dockerd does): the engines the image cache names first, one answer enough; else every healthy
+   * engine. Undefined when none has the image yet (Mesos pulls it at launch; its check is not known then).
+   */
+  async imageHealthcheck(ref: string): Promise<DockerHealthcheck | undefined> {
+    const engines = this.#agents.engines().filter((e) => e.isHealthy);
+    const holders = enginesWithImage(engines, ref);
+    const ask = async (engine: Engine) => {
+      const answer = await engineRequest(engine, 'GET', `/images/${encodeURIComponent(ref)}/json`).catch(
+        () => undefined,
+      );
+      if (answer?.status !== 200) return undefined;
+      return { found: (answer.json as { Config?: { Healthcheck?: DockerHealthcheck } }).Config?.Healthcheck };
+    };
+    for (const engine of holders.slice(0, 1)) {
+      const answer = await ask(engine);
+      if (answer) return answer.found ?? undefined;
+    }
+    const answers = await Promise.all(engines.filter((e) => !holders.includes(e)).map(ask));
+    return answers.find((a) => a !== undefined)?.found ?? undefined;
   }
 
   /** After a restart Mesos' reconciliation carries no inspect data: find the Docker container by its task label. */

@@ -12,6 +12,7 @@ import {
   type TaskAttempt,
 } from './container.js';
 import { restoredSpec } from './spec.js';
+import type { TaskHealth } from './health.js';
 import type { NeedDefaults } from './allocation.js';
 import type { StateBackend, StateEntry, StateLog } from './persistence.js';
 import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
@@ -320,6 +321,21 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
     for (const stale of next.stale) this.#retire(stale.taskId);
     this.#changed(container);
     await this.#write({ t: 'restart', id: container.id, restartCount, restart: next });
+  }
+
+  /**
+   * Sets the health of a container's current task (health.ts decides it); durable before it resolves, so a
+   * restarted manager shows it again. Docker's `health_status` event marks each change of status.
+   */
+  async setHealth(container: MesosContainer, taskId: string, health: TaskHealth): Promise<void> {
+    const task = state(container).task;
+    if (!task || task.taskId !== taskId) return;
+    const before = task.health?.status;
+    task.health = health;
+    this.#changed(container);
+    if (health.status !== before && health.status !== 'starting')
+      this.#event(container, `health_status: ${health.status}`);
+    await this.#writeTask(container);
   }
 
   /** `docker update --restart`: the new policy is kept in the container's config, durable before it resolves. */

@@ -17,6 +17,8 @@ import type {
 import type { CreateBody } from '../cluster.js';
 import { badParameter } from '../../errors.js';
 import { SWARM_ID_LABEL } from '../../scheduler/index.js';
+import { healthSpecOf, type HealthSpec } from './health.js';
+import { restartPolicyOf } from './restart-policy.js';
 
 export const MESOS_NAME_LABEL = 'com.docker.swarm.mesos.name';
 export const MESOS_TASK_LABEL = 'com.docker.swarm.mesos.task';
@@ -57,6 +59,8 @@ export interface TaskTemplate {
   readonly slots: readonly Slot[];
   readonly command: CommandInfo;
   readonly stopSeconds: number;
+  /** Docker's HEALTHCHECK as Mesos' health check (health.ts); undefined for none or `NONE`. */
+  readonly health: HealthSpec | undefined;
 }
 
 type Host = NonNullable<CreateBody['HostConfig']> & Record<string, unknown>;
@@ -107,6 +111,7 @@ export function compileTaskTemplate(config: CreateBody, portCount: number): Task
     slots,
     command,
     stopSeconds: stopSeconds(config),
+    health: healthSpecOf(config, restartPolicyOf(config).name !== 'no'),
   };
 }
 
@@ -150,6 +155,7 @@ export function taskInfo(template: TaskTemplate, launch: TaskLaunch): TaskInfo {
     container,
     labels: { labels: [{ key: 'SWARM_CONTAINER_NAME', value: launch.name }] },
     kill_policy: { grace_period: { nanoseconds: template.stopSeconds * 1e9 } },
+    ...(template.health ? { health_check: template.health.check } : {}),
   };
 }
 
@@ -224,18 +230,9 @@ function mapContainerConfig(config: CreateBody, param: Param): void {
   if (c.MacAddress) param('mac-address', c.MacAddress);
   for (const path of Object.keys((c.Volumes as Record<string, unknown> | null) ?? {})) param('volume', path);
   for (const port of Object.keys((c.ExposedPorts as Record<string, unknown> | null) ?? {})) param('expose', port);
-  const health = c.Healthcheck as
-    { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number } | undefined;
-  if (health?.Test?.length) {
-    const [kind, ...rest] = health.Test;
-    if (kind === 'NONE') param('no-healthcheck', 'true');
-    else if (kind === 'CMD-SHELL') param('health-cmd', rest.join(' '));
-    else if (kind === 'CMD') param('health-cmd', rest.map(shellQuote).join(' '));
-    if (health.Interval) param('health-interval', `${health.Interval / 1e6}ms`);
-    if (health.Timeout) param('health-timeout', `${health.Timeout / 1e6}ms`);
-    if (health.StartPeriod) param('health-start-period', `${health.StartPeriod / 1e6}ms`);
-    if (health.Retries) param('health-retries', health.Retries);
-  }
+  // A check is Mesos' (the TaskInfo's health_check, see health.ts), never dockerd's: the agent's Docker would run it
+  // a second time, and an image's HEALTHCHECK the manager did not read would run there unseen.
+  param('no-healthcheck', 'true');
   if (c.OnBuild && (c.OnBuild as unknown[]).length) throw badParameter('OnBuild is not supported by the mesos driver');
 }
 
@@ -344,8 +341,4 @@ function mountSpec(mount: Record<string, unknown>): string {
   parts.push(`target=${String(mount.Target)}`);
   if (mount.ReadOnly) parts.push('readonly');
   return parts.join(',');
-}
-
-function shellQuote(word: string): string {
-  return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -15,6 +15,7 @@ import type { MesosCalls } from './calls.js';
 import { dockerDetail, type MesosContainer, type TaskAttempt } from './container.js';
 import type { DockerSide } from './docker-side.js';
 import type { StartQueue } from './queue.js';
+import { healthAfter, healthRecalled } from './health.js';
 import type { ContainerStore } from './store.js';
 import { dockerCouldNotStart, exitCodeOf, isTerminal, outcomeOf, phaseAfter, phaseOf } from './task-phase.js';
 
@@ -104,10 +105,31 @@ export class Updates extends EventEmitter<UpdateEvents> {
     }
     if (phase === 'running' && !detail.dockerId && !task.dockerId) void this.#docker.find(container);
     const moved = await this.#store.advance(container, phase, detail);
+    if (status.healthy !== undefined && container.task?.phase === 'running') await this.#health(container, status);
     if (ours) this.#queue.settle(ours, outcomeOf(container.task!));
     if (moved && isTerminal(phase)) this.emit('ended', container, container.task!);
     else if (moved && phase === 'unreachable') this.emit('unreachable', container, container.task!);
   }
+
+  /**
+   * The docker executor's health report (its own reason) moves the task's health; any other update carrying
+   * `healthy` (reconciliation repeats the last one) only fills in a health the manager does not know.
+   */
+  async #health(container: MesosContainer, status: TaskStatus): Promise<void> {
+    const spec = container.compiled instanceof Error ? undefined : container.compiled.template.health;
+    const task = container.task!;
+    if (!spec) return;
+    const healthy = status.healthy!;
+    const health =
+      status.reason === 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED'
+        ? healthAfter(task.health, healthy, spec.retries, reportTime(status), status.uuid)
+        : healthRecalled(task.health, healthy, spec.retries);
+    if (health !== task.health) await this.#store.setHealth(container, task.taskId, health);
+  }
+}
+
+function reportTime(status: TaskStatus): string {
+  return new Date(status.timestamp ? status.timestamp * 1000 : Date.now()).toISOString();
 }
 
 /**
