@@ -29,6 +29,7 @@ import {
   createAndStartAll,
   killLeaders,
   LOOP,
+  LOOP_RUN,
   leaderOf,
   pause,
   spread,
@@ -98,7 +99,7 @@ test('the leader killed -9 again and again: one container and one Mesos task per
   const { kills: KILLS, names: NAMES } = LOOP;
   const startedAt = Date.now();
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(180000));
+  const client = createAndStartAll(replicas, names, LOOP_RUN, within(180000));
   const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 2000);
   const outcomes = await client;
   const leader = await leaderOf(replicas, 60_000);
@@ -113,9 +114,11 @@ test('the leader killed -9 again and again: one container and one Mesos task per
     .filter(Boolean)
     .map((l) => l.split(' '));
   const taskIds: string[] = [];
-  for (const n of names) {
-    const id = await leader.manager.docker(['inspect', '--format', '{{.Mesos.TaskId}}', n]);
-    if (id.code === 0) taskIds.push(id.stdout.trim());
+  for (let i = 0; i < names.length; i += 16) {
+    const ids = await Promise.all(
+      names.slice(i, i + 16).map((n) => leader.manager.docker(['inspect', '--format', '{{.Mesos.TaskId}}', n])),
+    );
+    for (const id of ids) if (id.code === 0) taskIds.push(id.stdout.trim());
   }
   const tasks = await eventually(async () => {
     const all = await frameworkTasks(backend!, frameworkId);

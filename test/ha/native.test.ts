@@ -19,6 +19,7 @@ import {
   createAndStartAll,
   killLeaders,
   LOOP,
+  LOOP_RUN,
   leaderOf,
   roleOf,
   spread,
@@ -188,7 +189,7 @@ test('the leader killed -9 again and again under a client creating and starting 
   const { kills: KILLS, names: NAMES } = LOOP;
   const startedAt = Date.now();
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(120000));
+  const client = createAndStartAll(replicas, names, LOOP_RUN, within(120000));
   const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 1500);
   const outcomes = await client;
   const retried = outcomes.filter((o) => o.errors.length > 0).length;

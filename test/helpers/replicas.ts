@@ -124,6 +124,9 @@ export const LOOP = {
   names: Number(process.env.MESOSWARM_HA_NAMES ?? 24),
 } as const;
 
+/** What the loops run: it outlives the loop at full size (~15 minutes), so every container still runs at the end. */
+export const LOOP_RUN = ['-m', '16m', 'busybox', 'sleep', '7200'] as const;
+
 /** Takeover times as the loops report them: min/median/max ms. */
 export function spread(ms: readonly number[]): string {
   if (!ms.length) return 'none';
