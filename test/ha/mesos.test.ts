@@ -3,7 +3,8 @@
 // same framework and carries on (nothing running killed), the leader killed -9 again and again under a client
 // creating and starting through any manager (exactly one container and one Mesos task per name), a leader paused
 // past its session timeout that launches and kills nothing once resumed, and Mesos' "Framework failed over" taken
-// as a demotion. Until the ZooKeeper state backend is built in, the managers share one state directory.
+// as a demotion. The store is in ZooKeeper (a replicated manager never uses its state directory's journal); the
+// loop's size is LOOP (test/helpers/replicas.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
