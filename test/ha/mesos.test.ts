@@ -3,7 +3,8 @@
 // same framework and carries on (nothing running killed), the leader killed -9 again and again under a client
 // creating and starting through any manager (exactly one container and one Mesos task per name), a leader paused
 // past its session timeout that launches and kills nothing once resumed, and Mesos' "Framework failed over" taken
-// as a demotion. Until the ZooKeeper state backend is built in, the managers share one state directory.
+// as a demotion. The store is in ZooKeeper (a replicated manager never uses its state directory's journal); the
+// loop's size is LOOP (test/helpers/replicas.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { eventually, uniquePrefix } from '../helpers/manager.js';
 import { within } from '../helpers/deadline.js';
 import { spawnManager } from '../helpers/manager-process.js';
-import { startMesosBackend } from '../helpers/mesos-backend.js';
+import { engineAgents, startMesosBackend } from '../helpers/mesos-backend.js';
 import {
   frameworkTasks,
   managerArgs,
@@ -28,8 +29,11 @@ import {
   anotherPrimary,
   createAndStartAll,
   killLeaders,
+  LOOP,
+  LOOP_RUN,
   leaderOf,
   pause,
+  spread,
   roleOf,
   startReplica,
 } from '../helpers/replicas.js';
@@ -53,7 +57,9 @@ const args = (advertise: string) => [
 
 before(async () => {
   if (!(await needBackend(undefined, true))) return;
-  backend = await startMesosBackend({ zookeeper: true, double: { statusUpdateRetryMs: 500 } });
+  // The loop's containers take 16 MiB each: the double's agents offer enough memory for its size.
+  const agents = engineAgents(1, { mem: Math.max(2048, LOOP.names * 16) });
+  backend = await startMesosBackend({ zookeeper: true, double: { statusUpdateRetryMs: 500, agents } });
   stateDir = await mkdtemp(join(tmpdir(), 'mesoswarm-ha-'));
   for (let i = 0; i < 3; i++) replicas.push(await startReplica(args));
   const leader = await leaderOf(replicas);
@@ -91,10 +97,10 @@ test('only the leader is subscribed; replicas show it as primary', async (t) => 
 
 test('the leader killed -9 again and again: one container and one Mesos task per name, nothing killed', async (t) => {
   if (!backend) return t.skip('no Mesos backend');
-  const KILLS = Number(process.env.MESOSWARM_HA_KILLS ?? 5);
-  const NAMES = Number(process.env.MESOSWARM_HA_NAMES ?? 20);
+  const { kills: KILLS, names: NAMES } = LOOP;
+  const startedAt = Date.now();
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(180000));
+  const client = createAndStartAll(replicas, names, LOOP_RUN, within(180000));
   const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 2000);
   const outcomes = await client;
   const leader = await leaderOf(replicas, 60_000);
@@ -109,9 +115,11 @@ test('the leader killed -9 again and again: one container and one Mesos task per
     .filter(Boolean)
     .map((l) => l.split(' '));
   const taskIds: string[] = [];
-  for (const n of names) {
-    const id = await leader.manager.docker(['inspect', '--format', '{{.Mesos.TaskId}}', n]);
-    if (id.code === 0) taskIds.push(id.stdout.trim());
+  for (let i = 0; i < names.length; i += 16) {
+    const ids = await Promise.all(
+      names.slice(i, i + 16).map((n) => leader.manager.docker(['inspect', '--format', '{{.Mesos.TaskId}}', n])),
+    );
+    for (const id of ids) if (id.code === 0) taskIds.push(id.stdout.trim());
   }
   const tasks = await eventually(async () => {
     const all = await frameworkTasks(backend!, frameworkId);
@@ -128,7 +136,8 @@ test('the leader killed -9 again and again: one container and one Mesos task per
     `kills=${KILLS} names=${NAMES} retried=${outcomes.filter((o) => o.errors.length).length} ` +
       `launches lost with their leader=${outcomes.reduce((n, o) => n + o.launchesLost, 0)} lost=${lost.length} ` +
       `duplicated=${duplicated.length} tasks running=${running.length} extra tasks=${extraTasks.length} ` +
-      `killed=${killed.length} takeover ms=${takeovers.join(',')} (session timeout ${TTL_MS} ms)`,
+      `killed=${killed.length} takeover ms min/median/max=${spread(takeovers)} (session timeout ${TTL_MS} ms) ` +
+      `wall=${Math.round((Date.now() - startedAt) / 1000)} s; takeover ms=${takeovers.join(',')}`,
   );
   assert.deepEqual(lost, []);
   assert.deepEqual(duplicated, []);

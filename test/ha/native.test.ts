@@ -18,8 +18,11 @@ import {
   anotherPrimary,
   createAndStartAll,
   killLeaders,
+  LOOP,
+  LOOP_RUN,
   leaderOf,
   roleOf,
+  spread,
   startReplica,
 } from '../helpers/replicas.js';
 import zookeeper from 'node-zookeeper-client';
@@ -183,10 +186,10 @@ test('attach, exec -it, logs -f, events and wait through a replica', async (t) =
 
 test('the leader killed -9 again and again under a client creating and starting through any manager', async (t) => {
   if (!ready) return t.skip('needs the engines and ZooKeeper');
-  const KILLS = Number(process.env.MESOSWARM_HA_KILLS ?? 5);
-  const NAMES = Number(process.env.MESOSWARM_HA_NAMES ?? 24);
+  const { kills: KILLS, names: NAMES } = LOOP;
+  const startedAt = Date.now();
   const names = Array.from({ length: NAMES }, (_, i) => `${prefix}loop${i}`);
-  const client = createAndStartAll(replicas, names, ['-m', '16m', 'busybox', 'sleep', '600'], within(120000));
+  const client = createAndStartAll(replicas, names, LOOP_RUN, within(120000));
   const takeovers = await killLeaders(replicas, KILLS, () => startReplica(args), 1500);
   const outcomes = await client;
   const retried = outcomes.filter((o) => o.errors.length > 0).length;
@@ -212,7 +215,9 @@ test('the leader killed -9 again and again under a client creating and starting 
   const notRunning = names.filter((n) => found.get(n)?.length === 1 && found.get(n)![0] !== 'running');
   t.diagnostic(
     `kills=${KILLS} names=${NAMES} retried=${retried} lost=${lost.length} duplicated=${duplicated.length} ` +
-      `not-running=${notRunning.length} takeover ms=${takeovers.join(',')} (session timeout ${TTL_MS} ms)`,
+      `not-running=${notRunning.length} takeover ms min/median/max=${spread(takeovers)} ` +
+      `(session timeout ${TTL_MS} ms) wall=${Math.round((Date.now() - startedAt) / 1000)} s; ` +
+      `takeover ms=${takeovers.join(',')}`,
   );
   assert.deepEqual(lost, []);
   assert.deepEqual(duplicated, []);

@@ -114,6 +114,26 @@ export async function createAndStart(
   }
 }
 
+/**
+ * The size of the leader-kill loops (test/ha/mesos.test.ts, native.test.ts): MESOSWARM_HA_KILLS leaders killed -9
+ * while MESOSWARM_HA_NAMES names are created and started; the defaults are what CI runs (about a minute a file). The
+ * issue's full size, once: MESOSWARM_HA_NAMES=1000 MESOSWARM_HA_KILLS=20.
+ */
+export const LOOP = {
+  kills: Number(process.env.MESOSWARM_HA_KILLS ?? 5),
+  names: Number(process.env.MESOSWARM_HA_NAMES ?? 24),
+} as const;
+
+/** What the loops run: it outlives the loop at full size (~15 minutes), so every container still runs at the end. */
+export const LOOP_RUN = ['-m', '16m', 'busybox', 'sleep', '7200'] as const;
+
+/** Takeover times as the loops report them: min/median/max ms. */
+export function spread(ms: readonly number[]): string {
+  if (!ms.length) return 'none';
+  const sorted = [...ms].sort((a, b) => a - b);
+  return `${sorted[0]}/${sorted[Math.floor(sorted.length / 2)]}/${sorted.at(-1)}`;
+}
+
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds from `since` until `docker ps` through `via` is answered by a serving leader. */

@@ -26,6 +26,8 @@ export class HealthRestarts {
   readonly #inFlight = new Set<string>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #onEvent = (event: DockerEvent, engine: Engine) => this.#handle(event, engine);
+  /** Between start() and stop(): with `--replication`, while this manager leads; a restart waiting then is dropped. */
+  #acting = false;
 
   constructor(pool: EnginePool, events: EventLog, logger: Logger) {
     this.#pool = pool;
@@ -34,10 +36,12 @@ export class HealthRestarts {
   }
 
   start(): void {
+    this.#acting = true;
     this.#pool.on('event', this.#onEvent);
   }
 
   stop(): void {
+    this.#acting = false;
     this.#pool.off('event', this.#onEvent);
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
@@ -69,7 +73,7 @@ export class HealthRestarts {
         () => this.#due(engine, id),
         () => undefined,
       );
-      if (!details) return;
+      if (!details || !this.#acting) return;
       this.#streak.set(id, restarts + 1);
       const name = details.Name.replace(/^\//, '');
       this.#log.info({ container: id, name, node: engine.name }, 'restarting an unhealthy container');

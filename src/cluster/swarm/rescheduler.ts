@@ -53,6 +53,11 @@ export class Rescheduler {
   readonly #stuck = new Map<string, Stuck>();
   /** Swarm IDs being moved or cleaned up right now. */
   readonly #busy = new Set<string>();
+  /**
+   * Between start() and stop(): with `--replication`, while this manager leads. A move under way when it stops ends
+   * before its next placement (a create already made is still started: half a move would leave it stopped).
+   */
+  #acting = false;
   readonly #onDown = (engine: Engine) => this.#lost(engine);
   readonly #onUp = (engine: Engine) => this.#returned(engine);
 
@@ -62,11 +67,13 @@ export class Rescheduler {
   }
 
   start(): void {
+    this.#acting = true;
     this.#o.pool.on('down', this.#onDown);
     this.#o.pool.on('up', this.#onUp);
   }
 
   stop(): void {
+    this.#acting = false;
     this.#o.pool.off('down', this.#onDown);
     this.#o.pool.off('up', this.#onUp);
     for (const timer of this.#timers.values()) clearTimeout(timer);
@@ -107,7 +114,7 @@ export class Rescheduler {
   }
 
   async #moveOff(engine: Engine): Promise<void> {
-    if (engine.isHealthy) return;
+    if (engine.isHealthy || !this.#acting) return;
     const movable = [...engine.containers.values()].filter((d) => isRescheduleable(d.Config?.Labels ?? {}));
     if (!movable.length) return;
     this.#log.info({ node: engine.name, containers: movable.length }, 'node lost: rescheduling its containers');
@@ -115,7 +122,7 @@ export class Rescheduler {
     // see it, as with concurrent creates from clients.
     let next = 0;
     const worker = async () => {
-      while (next < movable.length) await this.#move(engine, movable[next++]!);
+      while (this.#acting && next < movable.length) await this.#move(engine, movable[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(MOVES_AT_ONCE, movable.length) }, worker));
   }
@@ -124,7 +131,7 @@ export class Rescheduler {
     const swarmId = details.Config.Labels[SWARM_ID_LABEL]!;
     // Moved already (an earlier loss of this node), or back meanwhile.
     const elsewhere = this.#o.containers.copiesOf(swarmId).some((c) => c.engine !== engine && c.engine.isHealthy);
-    if (elsewhere || engine.isHealthy || this.#busy.has(swarmId)) return;
+    if (elsewhere || engine.isHealthy || this.#busy.has(swarmId) || !this.#acting) return;
     this.#busy.add(swarmId);
     const name = details.Name.replace(/^\//, '');
     const container = { id: details.Id, name, image: details.Config.Image };
@@ -192,6 +199,7 @@ export class Rescheduler {
       if (isRescheduleable(labels)) swarmIds.add(labels[SWARM_ID_LABEL]!);
     }
     for (const swarmId of swarmIds) {
+      if (!this.#acting) return;
       if (this.#busy.has(swarmId)) continue;
       const shown = this.#o.containers.shownCopy(swarmId);
       if (!shown?.engine.isHealthy) continue;
