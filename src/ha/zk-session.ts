@@ -24,13 +24,6 @@ export interface SessionEvents {
 
 /** Share of the negotiated timeout the lease lasts: a third is left for the pause between check and deletion. */
 const LEASE_SHARE = 2 / 3;
-/**
- * Probes per session timeout. The lease counts from the last answered probe's sending, so an outage survived is the
- * lease less one probe interval (and the reconnect): a 20 s timeout survives a ZooKeeper away for ~11 s.
- */
-const PROBES_PER_TIMEOUT = 12;
-/** The longest wait between two rounds of connection attempts while ZooKeeper is away. */
-const RECONNECT_SPIN_MS = 200;
 
 export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   readonly client: zookeeper.Client;
@@ -44,13 +37,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     super();
     this.#options = options;
     this.client = hardenConnection(
-      // Reconnects quickly (the library waits up to a second between rounds): a ZooKeeper restarted within the lease
-      // must be answering again before it runs out, or a leader is demoted by a restart it could have survived.
-      zookeeper.createClient(options.servers, {
-        sessionTimeout: options.timeoutMs,
-        retries: 0,
-        spinDelay: RECONNECT_SPIN_MS,
-      }),
+      zookeeper.createClient(options.servers, { sessionTimeout: options.timeoutMs, retries: 0 }),
     );
     if (options.auth) this.client.addAuthInfo('digest', Buffer.from(`${options.auth.user}:${options.auth.password}`));
     this.client.on('expired', () => this.#lose('the ZooKeeper session expired'));
@@ -111,7 +98,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       this.client.exists('/', (err) => {
         if (this.#lost) return;
         if (!err) this.#heardAt = Math.max(this.#heardAt, sent);
-        this.#probe = setTimeout(probe, Math.max(50, Math.floor(this.timeoutMs / PROBES_PER_TIMEOUT)));
+        this.#probe = setTimeout(probe, Math.max(50, Math.floor(this.timeoutMs / 6)));
         this.#probe.unref();
       });
     };
