@@ -73,11 +73,36 @@ ensure_labels /etc/docker-node2/daemon.json "${NODE2_LABELS[@]}"
 reload_labels unix:///var/run/docker.sock /var/run/docker.pid /etc/docker/daemon.json
 reload_labels unix:///var/run/docker-node2.sock /var/run/docker-node2.pid /etc/docker-node2/daemon.json
 
+# start_engine <name> <socket> <pidfile> <command...>: starts a Docker engine and waits until it answers. A fresh
+# machine's first dockerd once did not answer within 60 s and left no trace in CI's output: an engine whose process
+# ends is started again (up to 3 times, its stale pidfile removed), one still starting gets 180 s, and a failure
+# prints the end of the engine's log.
+start_engine() {
+  local name=$1 socket=$2 pidfile=$3; shift 3
+  local attempt pid n
+  for attempt in 1 2 3; do
+    if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$pidfile"; fi
+    nohup "$@" >>"$log/dockerd-$name.log" 2>&1 &
+    pid=$!
+    n=1800
+    while kill -0 "$pid" 2>/dev/null && [ "$n" -gt 0 ]; do
+      docker -H "$socket" version >/dev/null 2>&1 && return 0
+      n=$((n - 1)); sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && break
+    echo "engine $name exited during start (attempt $attempt); the end of its log:" >&2
+    tail -n 15 "$log/dockerd-$name.log" >&2
+  done
+  echo "engine $name did not answer on $socket; the end of its log:" >&2
+  tail -n 40 "$log/dockerd-$name.log" >&2
+  ps -eo pid,etime,args | grep -E '[d]ockerd|[c]ontainerd' >&2 || true
+  return 1
+}
+
 # --- node-1: the machine's engine --------------------------------------------------------------------------
 if ! docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; then
-  nohup dockerd --storage-driver=vfs -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2375 \
-    >"$log/dockerd-1.log" 2>&1 &
-  wait_for 60 docker -H unix:///var/run/docker.sock version
+  start_engine 1 unix:///var/run/docker.sock /var/run/docker.pid \
+    dockerd --storage-driver=vfs -H unix:///var/run/docker.sock -H tcp://127.0.0.1:2375
 fi
 
 # --- node-2: a second engine with its own identity (key.json, hostname), bridge, data and exec roots --------
@@ -88,13 +113,12 @@ if ! docker -H unix:///var/run/docker-node2.sock version >/dev/null 2>&1; then
     ip addr add 172.29.0.1/16 dev docker-n2
     ip link set docker-n2 up
   }
-  nohup unshare --mount --uts bash -c '
+  start_engine 2 unix:///var/run/docker-node2.sock /var/run/docker-node2.pid unshare --mount --uts bash -c '
     mount --bind /etc/docker-node2 /etc/docker
     hostname node-2
     exec dockerd --storage-driver=vfs --data-root=/var/lib/docker-node2 --exec-root=/var/run/docker-node2 \
       --pidfile=/var/run/docker-node2.pid -H unix:///var/run/docker-node2.sock -H tcp://127.0.0.1:2385 \
-      --bridge=docker-n2' >"$log/dockerd-2.log" 2>&1 &
-  wait_for 60 docker -H unix:///var/run/docker-node2.sock version
+      --bridge=docker-n2'
 fi
 
 # --- ZooKeeper -------------------------------------------------------------------------------------------------
