@@ -113,6 +113,18 @@ export const notLeading = (reason: string, cause?: unknown) =>
     cause === undefined ? undefined : { cause },
   );
 
+/**
+ * 503: the manager stopped acting (it no longer leads, or it is shutting down) while the request waited on the
+ * cluster, e.g. for a start to run. A start still waiting for an offer was not launched: the next leader shows the
+ * container created, and the client may start it again.
+ */
+export const stoppedActing = () =>
+  new ManagerError(
+    'STOPPED_ACTING',
+    503,
+    'This manager stopped acting (leadership moved or it is shutting down) before the request completed: inspect the container on the manager that leads now (a start still waiting for an offer was not launched)',
+  );
+
 /** 503 on a replica while no manager leads (classic Swarm's words, which scripts grep for). */
 export const noPrimary = () => new ManagerError('NO_PRIMARY', 503, 'No elected primary cluster manager');
 

@@ -2,7 +2,10 @@
 // change the owner announces, and settles a promise with its first defined result (or its throw). The owner keeps
 // the values; this keeps only who waits.
 
-type Watcher<V> = (value: V | undefined) => void;
+interface Watcher<V> {
+  readonly changed: (value: V | undefined) => void;
+  readonly fail: (err: Error) => void;
+}
 
 export class Watchers<V> {
   readonly #byKey = new Map<string, Set<Watcher<V>>>();
@@ -21,26 +24,29 @@ export class Watchers<V> {
       this.#byKey.set(key, set);
       const done = () => {
         set.delete(watcher);
-        if (!set.size) this.#byKey.delete(key);
+        if (!set.size && this.#byKey.get(key) === set) this.#byKey.delete(key);
         abort?.removeEventListener('abort', onAbort);
       };
-      const watcher: Watcher<V> = (value) => {
-        let result: T | undefined;
-        try {
-          result = check(value);
-        } catch (err) {
+      const fail = (err: Error) => {
+        done();
+        reject(err);
+      };
+      const watcher: Watcher<V> = {
+        changed: (value) => {
+          let result: T | undefined;
+          try {
+            result = check(value);
+          } catch (err) {
+            fail(err as Error);
+            return;
+          }
+          if (result === undefined) return;
           done();
-          reject(err);
-          return;
-        }
-        if (result === undefined) return;
-        done();
-        resolve(result);
+          resolve(result);
+        },
+        fail,
       };
-      const onAbort = () => {
-        done();
-        reject(new Error('aborted'));
-      };
+      const onAbort = () => fail(new Error('aborted'));
       abort?.addEventListener('abort', onAbort, { once: true });
       set.add(watcher);
     });
@@ -49,6 +55,12 @@ export class Watchers<V> {
   /** The value changed (undefined: it is gone): every waiter's check runs again. */
   notify(key: string, value: V | undefined): void {
     const set = this.#byKey.get(key);
-    if (set) for (const watcher of [...set]) watcher(value);
+    if (set) for (const watcher of [...set]) watcher.changed(value);
+  }
+
+  /** The owner goes away: every waiter rejects with `err`, since nothing will announce a change again. */
+  rejectAll(err: Error): void {
+    const waiting = [...this.#byKey.values()].flatMap((set) => [...set]);
+    for (const watcher of waiting) watcher.fail(err);
   }
 }

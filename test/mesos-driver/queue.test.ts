@@ -120,3 +120,21 @@ test('a removed container fails its start; settle decides by the task outcome', 
   assert.equal(await rejection(bad.outcome), 'image not found');
   assert.equal(queue.get(e.id), undefined);
 });
+
+test('acting ends (demotion, shutdown): a waiting start and a waiter on the store fail with 503, no request hangs', async () => {
+  const { store, clock, queue } = await setup();
+  const c = await createdContainer(store);
+  const start = await queue.enqueue(c, c.spec);
+  const other = await createdContainer(store);
+  const waiting = store.until(other.id, (now) => (now?.isRunning ? true : undefined));
+  queue.stop();
+  await assert.rejects(start.outcome, (err: Error & { status?: number; code?: string }) => {
+    assert.equal(err.status, 503);
+    assert.equal(err.code, 'STOPPED_ACTING');
+    return true;
+  });
+  clock.advance(60_000);
+  assert.equal(start.state, 'settled');
+  await store.close();
+  await assert.rejects(waiting, /stopped acting/);
+});

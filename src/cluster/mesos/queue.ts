@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { randomHex } from '../../util/random.js';
 import { formatDuration } from '../../util/duration.js';
-import { startFailed } from '../../errors.js';
+import { startFailed, stoppedActing } from '../../errors.js';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { MesosContainer, TaskAttempt } from './container.js';
 import type { ContainerSpec } from './spec.js';
@@ -224,10 +224,12 @@ export class StartQueue extends EventEmitter<{ waiting: []; drained: [] }> {
     start.settle(startFailed('container removed while starting'));
   }
 
+  /** Acting ends: no timer fires again, and every start's waiter learns why it will not hear more (not a hang). */
   stop(): void {
     for (const start of this.#starts.values()) {
       this.#clock.clear(start.timer);
       this.#clock.clear(start.wake);
+      start.settle(stoppedActing());
     }
   }
 

@@ -19,6 +19,7 @@ import { canAdvance, isTerminal, type TaskPhase } from './task-phase.js';
 import { decorate, type EventLog, type EventNode } from '../events.js';
 import { NameReservations } from '../names.js';
 import { Watchers } from '../../util/watchers.js';
+import { stoppedActing } from '../../errors.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 
 export interface RestoredAgent {
@@ -132,6 +133,7 @@ export class ContainerStore extends EventEmitter<{ changed: [MesosContainer]; re
   }
 
   async close(): Promise<void> {
+    this.#watchers.rejectAll(stoppedActing());
     await this.#log?.close();
   }
 
