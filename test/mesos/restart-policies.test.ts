@@ -83,7 +83,7 @@ test('docker run --restart on-failure:3 of a failing command: exactly 3 restarts
   await eventually(async () => {
     const s = await inspect(docker, id);
     return s.RestartCount === 3 && s.State.Status === 'exited' ? s : undefined;
-  }, within(60_000));
+  }, 60_000);
   const done = await inspect(docker, id);
   assert.equal(done.State.ExitCode, 1);
   assert.deepEqual(done.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 3 });
@@ -127,7 +127,7 @@ test('--restart always keeps restarting with growing back-offs; docker stop stop
       if (/^Restarting \(2\) .* ago$/.test(line)) seenRestarting = true;
       return (await inspect(docker, id)).RestartCount >= 5 && seenRestarting;
     },
-    within(90_000),
+    90_000,
     50,
   );
   const events = await eventsOf(docker, id, since);
@@ -150,7 +150,7 @@ test('--restart always keeps restarting with growing back-offs; docker stop stop
   assert.equal((await tasksOf(c, name)).length, tasks, 'no task after the stop');
 
   await docker.ok(['start', id]).catch(() => undefined); // it may exit before the answer: start reports a run
-  await eventually(async () => (await inspect(docker, id)).RestartCount >= 1, within(30_000));
+  await eventually(async () => (await inspect(docker, id)).RestartCount >= 1, 30_000);
   assert.ok((await inspect(docker, id)).RestartCount < count, 'docker start counts from zero again');
   await docker.ok(['rm', '-f', id]);
 });
@@ -167,7 +167,7 @@ test('docker update --restart changes the policy the manager follows; manual res
   await eventually(async () => {
     const s = await inspect(docker, id);
     return s.RestartCount === 1 && s.State.Status === 'exited';
-  }, within(60_000));
+  }, 60_000);
   const bad = await docker(['update', '--restart', 'sometimes', id]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /restart policy/);
@@ -200,7 +200,7 @@ test('compose restart: always — the service is restarted by the manager', asyn
   assert.equal(up.code, 0, up.stderr);
   const ids = (await compose(['ps', '-q'])).stdout.split('\n').filter(Boolean);
   assert.equal(ids.length, 1);
-  await eventually(async () => (await inspect(c!.m.docker, ids[0]!)).RestartCount >= 2, within(60_000));
+  await eventually(async () => (await inspect(c!.m.docker, ids[0]!)).RestartCount >= 2, 60_000);
   assert.equal((await inspect(c.m.docker, ids[0]!)).HostConfig.RestartPolicy.Name, 'always');
 });
 
@@ -237,7 +237,7 @@ test('the manager killed -9 mid back-off restarts the container once it recovers
       const s = await inspect(manager.docker, id);
       return s.RestartCount === 6 && s.Mesos?.Phase === 'queued';
     },
-    within(90_000),
+    90_000,
     50,
   );
   await manager.kill('SIGKILL');
@@ -247,7 +247,7 @@ test('the manager killed -9 mid back-off restarts the container once it recovers
   await eventually(async () => {
     const s = await inspect(manager.docker, id);
     return s.RestartCount === 7 && s.State.Status === 'exited';
-  }, within(60_000));
+  }, 60_000);
   await new Promise((resolve) => setTimeout(resolve, within(1_000)));
   assert.equal(
     (await tasksOf(cl, name)).length,
