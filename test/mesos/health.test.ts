@@ -36,6 +36,32 @@ after(async () => {
   await c?.close();
 });
 
+/** The `docker run` of a long-running busybox with a Docker HEALTHCHECK; `extra` goes before the check's flags. */
+function healthRun(
+  name: string,
+  check: { cmd: string; interval: string; retries?: number },
+  extra: string[] = [],
+): string[] {
+  const retries = check.retries === undefined ? [] : ['--health-retries', String(check.retries)];
+  return [
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '--name',
+    name,
+    ...extra,
+    '--health-cmd',
+    check.cmd,
+    '--health-interval',
+    check.interval,
+    ...retries,
+    'busybox',
+    'sleep',
+    '300',
+  ];
+}
+
 interface Health {
   Status: string;
   FailingStreak: number;
@@ -96,23 +122,7 @@ test('--health-cmd without a policy: starting, then unhealthy and still running;
   const docker = c.m.docker;
   const name = `${P}plain`;
   const since = Date.now();
-  const id = await docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    name,
-    '--health-cmd',
-    'test -f /tmp/ok',
-    '--health-interval',
-    '1s',
-    '--health-retries',
-    '3',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  const id = await docker.ok(healthRun(name, { cmd: 'test -f /tmp/ok', interval: '1s', retries: 3 }));
   cleanups.push(() => docker(['rm', '-f', id]));
   // Three failures a second apart before it is unhealthy: it starts as `starting`.
   assert.match(await psStatus(docker, name), /^Up .* \(health: starting\)$/);
@@ -162,27 +172,9 @@ test('--restart always with a failing check: Mesos kills it unhealthy, the polic
   const docker = c.m.docker;
   const name = `${P}restart`;
   const since = Date.now();
-  const id = await docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    name,
-    '--restart',
-    'always',
-    '--stop-timeout',
-    '1',
-    '--health-cmd',
-    'exit 1',
-    '--health-interval',
-    '2s',
-    '--health-retries',
-    '2',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  const id = await docker.ok(
+    healthRun(name, { cmd: 'exit 1', interval: '2s', retries: 2 }, ['--restart', 'always', '--stop-timeout', '1']),
+  );
   cleanups.push(() => docker(['rm', '-f', id]));
   const first = await inspect(docker, id);
   assert.equal((await masterTask(id, docker))?.health_check?.consecutive_failures, 2, "Docker's retries");
@@ -298,21 +290,7 @@ test('a manager killed -9 shows the running task healthy again after it recovers
   await waitForNodes(manager, (await c.backend.agents()).length);
   const frameworkId = await subscribedFramework(manager);
   cleanups.push(() => releaseFramework(c!.backend, frameworkId, fw));
-  const id = await manager.docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    `${P}crash`,
-    '--health-cmd',
-    'true',
-    '--health-interval',
-    '1s',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  const id = await manager.docker.ok(healthRun(`${P}crash`, { cmd: 'true', interval: '1s' }));
   await eventually(async () => (await inspect(manager.docker, id)).State.Health?.Status === 'healthy', 30_000);
   await manager.kill('SIGKILL');
   manager = await spawnManager(args);
