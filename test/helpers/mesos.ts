@@ -1,6 +1,7 @@
 // A Mesos cluster for a test: a Mesos backend (the test double or real Apache Mesos, see mesos-backend.ts) and a
 // manager in mesos mode pointed at it, with its own state directory and framework name. What the master knows is
 // read from its /state, narrowed to this manager's framework (real Mesos' master is shared by the suites).
+import { before, after } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { removeContainersUnder, teardown, type StateFramework, type StateTask } 
 import { removeZkTrees } from './zookeeper.js';
 import {
   ON_REAL_MESOS,
+  needBackend,
   startMesosBackend,
   type AgentInfo,
   type BackendOptions,
@@ -207,4 +209,27 @@ export async function frameworkTasks(backend: MesosBackend, frameworkId: string)
     unreachable: mine.flatMap((f) => f.unreachable_tasks ?? []),
     completed: mine.flatMap((f) => f.completed_tasks),
   };
+}
+
+/** A mesos-mode suite's shared state: its cluster (none without a Mesos backend) and what its tests leave to undo. */
+export interface MesosSuite {
+  cluster: MesosTestCluster | undefined;
+  readonly cleanups: (() => Promise<unknown>)[];
+}
+
+/**
+ * Registers the suite's hooks: one test cluster started before its tests (when a backend is there), and after them
+ * the cleanups run newest first, then the cluster closed.
+ */
+export function mesosSuite(): MesosSuite {
+  const suite: MesosSuite = { cluster: undefined, cleanups: [] };
+  before(async () => {
+    if (!(await needBackend())) return;
+    suite.cluster = await startMesosTestCluster();
+  });
+  after(async () => {
+    for (const cleanup of suite.cleanups.reverse()) await cleanup().catch(() => undefined);
+    await suite.cluster?.close();
+  });
+  return suite;
 }

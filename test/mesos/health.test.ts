@@ -4,7 +4,7 @@
 // from the executor's TASK_RUNNING `healthy` reports. Without a restart policy an unhealthy container keeps running;
 // with one, Mesos kills it after the retries and the policy relaunches it. Against the Mesos test double and real
 // Mesos (MESOSWARM_TEST_MESOS).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,28 +13,37 @@ import { eventually, uniquePrefix } from '../helpers/manager.js';
 import { dockerCli, run, type DockerCli } from '../helpers/docker-cli.js';
 import { within } from '../helpers/deadline.js';
 import { spawnManager, type ManagerProcess } from '../helpers/manager-process.js';
-import {
-  managerArgs,
-  needBackend,
-  releaseFramework,
-  startMesosTestCluster,
-  subscribedFramework,
-  waitForNodes,
-  type MesosTestCluster,
-} from '../helpers/mesos.js';
+import { managerArgs, mesosSuite, releaseFramework, subscribedFramework, waitForNodes } from '../helpers/mesos.js';
 
 const P = uniquePrefix('hc');
-let c: MesosTestCluster | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
+const suite = mesosSuite();
+const { cleanups } = suite;
 
-before(async () => {
-  if (!(await needBackend())) return;
-  c = await startMesosTestCluster();
-});
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await c?.close();
-});
+/** The `docker run` of a long-running busybox with a Docker HEALTHCHECK; `extra` goes before the check's flags. */
+function healthRun(
+  name: string,
+  check: { cmd: string; interval: string; retries?: number },
+  extra: string[] = [],
+): string[] {
+  const retries = check.retries === undefined ? [] : ['--health-retries', String(check.retries)];
+  return [
+    'run',
+    '-d',
+    '-m',
+    '20m',
+    '--name',
+    name,
+    ...extra,
+    '--health-cmd',
+    check.cmd,
+    '--health-interval',
+    check.interval,
+    ...retries,
+    'busybox',
+    'sleep',
+    '300',
+  ];
+}
 
 interface Health {
   Status: string;
@@ -78,7 +87,7 @@ async function actionsOf(docker: DockerCli, id: string, since: number): Promise<
 async function masterTask(id: string, docker: DockerCli) {
   const taskId = (await inspect(docker, id)).Mesos!.TaskId;
   // The master lists it once it has the task: wait for that rather than read a /state from before.
-  const listed = await eventually(async () => (await c!.tasks()).live.find((t) => t.id === taskId), 10_000);
+  const listed = await eventually(async () => (await suite.cluster!.tasks()).live.find((t) => t.id === taskId), 10_000);
   return listed as unknown as Record<string, unknown> & {
     health_check?: Record<string, unknown>;
     statuses?: { healthy?: boolean }[];
@@ -92,27 +101,11 @@ async function masterHealthy(id: string, docker: DockerCli): Promise<boolean | u
 }
 
 test('--health-cmd without a policy: starting, then unhealthy and still running; healthy once the check passes', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const name = `${P}plain`;
   const since = Date.now();
-  const id = await docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    name,
-    '--health-cmd',
-    'test -f /tmp/ok',
-    '--health-interval',
-    '1s',
-    '--health-retries',
-    '3',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  const id = await docker.ok(healthRun(name, { cmd: 'test -f /tmp/ok', interval: '1s', retries: 3 }));
   cleanups.push(() => docker(['rm', '-f', id]));
   // Three failures a second apart before it is unhealthy: it starts as `starting`.
   assert.match(await psStatus(docker, name), /^Up .* \(health: starting\)$/);
@@ -158,31 +151,13 @@ test('--health-cmd without a policy: starting, then unhealthy and still running;
 });
 
 test('--restart always with a failing check: Mesos kills it unhealthy, the policy relaunches it, starting again', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const name = `${P}restart`;
   const since = Date.now();
-  const id = await docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    name,
-    '--restart',
-    'always',
-    '--stop-timeout',
-    '1',
-    '--health-cmd',
-    'exit 1',
-    '--health-interval',
-    '2s',
-    '--health-retries',
-    '2',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  const id = await docker.ok(
+    healthRun(name, { cmd: 'exit 1', interval: '2s', retries: 2 }, ['--restart', 'always', '--stop-timeout', '1']),
+  );
   cleanups.push(() => docker(['rm', '-f', id]));
   const first = await inspect(docker, id);
   assert.equal((await masterTask(id, docker))?.health_check?.consecutive_failures, 2, "Docker's retries");
@@ -204,11 +179,11 @@ test('--restart always with a failing check: Mesos kills it unhealthy, the polic
 });
 
 test("an image's HEALTHCHECK is run with no flags: healthy", async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const image = `${P}hcimage:1`.toLowerCase();
   // Built on every agent's engine, so whichever Mesos picks has it (Mesos would pull it from a registry otherwise).
-  for (const agent of await c.agents()) {
+  for (const agent of await suite.cluster.agents()) {
     const engine = dockerCli(`tcp://127.0.0.1:${agent.dockerPort}`);
     await engine.ok(['build', '-q', '-t', image, '-'], {
       input: 'FROM busybox\nHEALTHCHECK --interval=1s CMD true\n',
@@ -244,7 +219,7 @@ test("an image's HEALTHCHECK is run with no flags: healthy", async (t) => {
 });
 
 test('compose depends_on condition: service_healthy starts the dependent after the healthy one', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
+  if (!suite.cluster) return t.skip('no Mesos backend');
   const work = await mkdtemp(join(tmpdir(), 'mst-health-compose-'));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   const file = join(work, 'docker-compose.yml');
@@ -273,13 +248,13 @@ test('compose depends_on condition: service_healthy starts the dependent after t
   );
   const project = `${P}compose`.replace(/[^a-z0-9_-]/g, '');
   const compose = (args: string[]) =>
-    run('docker-compose', ['-p', project, '-f', file, ...args], c!.m.host, { timeoutMs: within(120_000) });
+    run('docker-compose', ['-p', project, '-f', file, ...args], suite.cluster!.m.host, { timeoutMs: within(120_000) });
   cleanups.push(() => compose(['down', '-t', '0']));
   const up = await compose(['up', '-d']);
   assert.equal(up.code, 0, up.stderr);
   const id = async (service: string) => (await compose(['ps', '-q', service])).stdout.trim();
-  const db = await inspect(c.m.docker, await id('db'));
-  const app = await inspect(c.m.docker, await id('app'));
+  const db = await inspect(suite.cluster.m.docker, await id('db'));
+  const app = await inspect(suite.cluster.m.docker, await id('app'));
   assert.equal(db.State.Health?.Status, 'healthy');
   const healthyAt = Date.parse(db.State.Health!.Log.find((e) => e.ExitCode === 0)!.End);
   const appStarted = Date.parse((app.State as unknown as { StartedAt: string }).StartedAt);
@@ -288,31 +263,17 @@ test('compose depends_on condition: service_healthy starts the dependent after t
 });
 
 test('a manager killed -9 shows the running task healthy again after it recovers', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
+  if (!suite.cluster) return t.skip('no Mesos backend');
   const stateDir = await mkdtemp(join(tmpdir(), 'mesoswarm-health-crash-'));
   cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
   const fw = uniquePrefix('hccrash').replace(/-$/, '');
-  const args = managerArgs(c.backend, stateDir, fw);
+  const args = managerArgs(suite.cluster.backend, stateDir, fw);
   let manager: ManagerProcess = await spawnManager(args);
   cleanups.push(() => manager.kill());
-  await waitForNodes(manager, (await c.backend.agents()).length);
+  await waitForNodes(manager, (await suite.cluster.backend.agents()).length);
   const frameworkId = await subscribedFramework(manager);
-  cleanups.push(() => releaseFramework(c!.backend, frameworkId, fw));
-  const id = await manager.docker.ok([
-    'run',
-    '-d',
-    '-m',
-    '20m',
-    '--name',
-    `${P}crash`,
-    '--health-cmd',
-    'true',
-    '--health-interval',
-    '1s',
-    'busybox',
-    'sleep',
-    '300',
-  ]);
+  cleanups.push(() => releaseFramework(suite.cluster!.backend, frameworkId, fw));
+  const id = await manager.docker.ok(healthRun(`${P}crash`, { cmd: 'true', interval: '1s' }));
   await eventually(async () => (await inspect(manager.docker, id)).State.Health?.Status === 'healthy', 30_000);
   await manager.kill('SIGKILL');
   manager = await spawnManager(args);

@@ -6,7 +6,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, uniquePrefix } from '../helpers/manager.js';
-import { within } from '../helpers/deadline.js';
 import { pastEvents } from '../helpers/docker-cli.js';
 import { needBackend, startMesosTestCluster, type MesosTestCluster } from '../helpers/mesos.js';
 import { startMesosBackend } from '../helpers/mesos-backend.js';
@@ -73,7 +72,7 @@ test('a partitioned agent: rescheduleable containers run elsewhere within the ti
         const s = await inspect(id);
         return s.State.Running && s.Mesos!.AgentId !== agentId && s.Mesos!.Phase === 'running' ? s : undefined;
       },
-      within((UNREACHABLE_S + 5) * 1000) + (Date.now() - lostAt),
+      (UNREACHABLE_S + 5) * 1000 + (Date.now() - lostAt),
       250,
     );
     assert.equal(moved.Id, id, 'the same container');
@@ -87,7 +86,7 @@ test('a partitioned agent: rescheduleable containers run elsewhere within the ti
   );
 
   await c.backend.healAgent(agentId);
-  await eventually(async () => (await inspect(plain)).Mesos!.Phase === 'running', within(60_000), 250);
+  await eventually(async () => (await inspect(plain)).Mesos!.Phase === 'running', 60_000, 250);
   // Exactly one copy of each survives: the old tasks on the returned agent are killed.
   await eventually(
     async () => {
@@ -95,7 +94,7 @@ test('a partitioned agent: rescheduleable containers run elsewhere within the ti
       const running = live.filter((task) => task.state === 'TASK_RUNNING');
       return [always, labelled].every((id) => !running.some((task) => task.id === before.get(id)));
     },
-    within(60_000),
+    60_000,
     500,
   );
   const { live } = await c.tasks();
@@ -139,14 +138,14 @@ test('a constraint only the lost agent meets: the container waits, saying why, a
       const s = await inspect(id);
       return s.State.Status === 'restarting' && /node==/.test(s.State.Error) ? s : undefined;
     },
-    within((UNREACHABLE_S + 10) * 1000),
+    (UNREACHABLE_S + 10) * 1000,
     250,
   );
   assert.equal(waiting.Mesos!.Phase, 'queued');
   const info = await docker.ok(['info', '--format', '{{json .SystemStatus}}']);
   assert.match(info, new RegExp(`${P}pinned","waiting to be rescheduled: [^"]*node==`));
   await c.backend.healAgent(first.Mesos!.AgentId);
-  await eventually(async () => (await inspect(id)).State.Running, within(60_000), 250);
+  await eventually(async () => (await inspect(id)).State.Running, 60_000, 250);
   const { live } = await c.tasks();
   const mine = live.filter((task) => task.id.startsWith(`${P}pinned.`) && task.state === 'TASK_RUNNING');
   assert.equal(mine.length, 1, 'one copy: the old task taken back, or the old one killed and a new one run');

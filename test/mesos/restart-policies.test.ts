@@ -3,7 +3,7 @@
 // with growing back-offs, a user's stop ends it for good, a manager killed -9 mid back-off restarts the container once
 // after it recovers. Each restart is one new Mesos task for the same container. Against the Mesos test double and
 // real Mesos (MESOSWARM_TEST_MESOS).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,26 +15,16 @@ import { spawnManager, type ManagerProcess } from '../helpers/manager-process.js
 import {
   frameworkTasks,
   managerArgs,
-  needBackend,
+  mesosSuite,
   releaseFramework,
-  startMesosTestCluster,
   subscribedFramework,
   waitForNodes,
   type MesosTestCluster,
 } from '../helpers/mesos.js';
 
 const P = uniquePrefix('rp');
-let c: MesosTestCluster | undefined;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-before(async () => {
-  if (!(await needBackend())) return;
-  c = await startMesosTestCluster();
-});
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await c?.close();
-});
+const suite = mesosSuite();
+const { cleanups } = suite;
 
 interface Inspected {
   Id: string;
@@ -62,8 +52,8 @@ async function eventsOf(docker: DockerCli, id: string, since: number): Promise<{
 }
 
 test('docker run --restart on-failure:3 of a failing command: exactly 3 restarts, then exited, RestartCount 3', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const name = `${P}onfail`;
   const since = Date.now();
   const id = await docker.ok([
@@ -83,11 +73,11 @@ test('docker run --restart on-failure:3 of a failing command: exactly 3 restarts
   await eventually(async () => {
     const s = await inspect(docker, id);
     return s.RestartCount === 3 && s.State.Status === 'exited' ? s : undefined;
-  }, within(60_000));
+  }, 60_000);
   const done = await inspect(docker, id);
   assert.equal(done.State.ExitCode, 1);
   assert.deepEqual(done.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 3 });
-  assert.equal((await tasksOf(c, name)).length, 4, 'one Mesos task per run: the first and three restarts');
+  assert.equal((await tasksOf(suite.cluster, name)).length, 4, 'one Mesos task per run: the first and three restarts');
   const actions = (await eventsOf(docker, id, since)).map((e) => e.action).filter((a) => a === 'start' || a === 'die');
   assert.deepEqual(
     actions,
@@ -97,13 +87,13 @@ test('docker run --restart on-failure:3 of a failing command: exactly 3 restarts
   // Nothing restarts it later: the fourth failure was the last (the next back-off would be 800 ms).
   await new Promise((resolve) => setTimeout(resolve, within(1_500)));
   assert.equal((await inspect(docker, id)).RestartCount, 3);
-  assert.equal((await tasksOf(c, name)).length, 4);
+  assert.equal((await tasksOf(suite.cluster, name)).length, 4);
   await docker.ok(['rm', id]);
 });
 
 test('--restart always keeps restarting with growing back-offs; docker stop stops it for good; start resumes it', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const name = `${P}always`;
   const since = Date.now();
   const id = await docker.ok([
@@ -127,7 +117,7 @@ test('--restart always keeps restarting with growing back-offs; docker stop stop
       if (/^Restarting \(2\) .* ago$/.test(line)) seenRestarting = true;
       return (await inspect(docker, id)).RestartCount >= 5 && seenRestarting;
     },
-    within(90_000),
+    90_000,
     50,
   );
   const events = await eventsOf(docker, id, since);
@@ -143,21 +133,21 @@ test('--restart always keeps restarting with growing back-offs; docker stop stop
   const stopped = await inspect(docker, id);
   assert.equal(stopped.State.Status, 'exited');
   const count = stopped.RestartCount;
-  const tasks = (await tasksOf(c, name)).length;
+  const tasks = (await tasksOf(suite.cluster, name)).length;
   // Past the longest back-off it could have had by now (a minute is the cap; this one is at most seconds).
   await new Promise((resolve) => setTimeout(resolve, within(2_000) + 100 * 2 ** count));
   assert.equal((await inspect(docker, id)).State.Status, 'exited', 'a user’s stop ends every policy');
-  assert.equal((await tasksOf(c, name)).length, tasks, 'no task after the stop');
+  assert.equal((await tasksOf(suite.cluster, name)).length, tasks, 'no task after the stop');
 
   await docker.ok(['start', id]).catch(() => undefined); // it may exit before the answer: start reports a run
-  await eventually(async () => (await inspect(docker, id)).RestartCount >= 1, within(30_000));
+  await eventually(async () => (await inspect(docker, id)).RestartCount >= 1, 30_000);
   assert.ok((await inspect(docker, id)).RestartCount < count, 'docker start counts from zero again');
   await docker.ok(['rm', '-f', id]);
 });
 
 test('docker update --restart changes the policy the manager follows; manual restarts are not counted', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
-  const docker = c.m.docker;
+  if (!suite.cluster) return t.skip('no Mesos backend');
+  const docker = suite.cluster.m.docker;
   const name = `${P}update`;
   const id = await docker.ok(['run', '-d', '-m', '20m', '--name', name, 'busybox', 'sh', '-c', 'sleep 2; exit 4']);
   await docker.ok(['restart', '-t', '0', id]);
@@ -167,7 +157,7 @@ test('docker update --restart changes the policy the manager follows; manual res
   await eventually(async () => {
     const s = await inspect(docker, id);
     return s.RestartCount === 1 && s.State.Status === 'exited';
-  }, within(60_000));
+  }, 60_000);
   const bad = await docker(['update', '--restart', 'sometimes', id]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /restart policy/);
@@ -175,7 +165,7 @@ test('docker update --restart changes the policy the manager follows; manual res
 });
 
 test('compose restart: always — the service is restarted by the manager', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
+  if (!suite.cluster) return t.skip('no Mesos backend');
   const work = await mkdtemp(join(tmpdir(), 'mst-restart-compose-'));
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   const file = join(work, 'docker-compose.yml');
@@ -194,28 +184,28 @@ test('compose restart: always — the service is restarted by the manager', asyn
   );
   const project = `${P}compose`.replace(/[^a-z0-9_-]/g, '');
   const compose = (args: string[]) =>
-    run('docker-compose', ['-p', project, '-f', file, ...args], c!.m.host, { timeoutMs: within(90_000) });
+    run('docker-compose', ['-p', project, '-f', file, ...args], suite.cluster!.m.host, { timeoutMs: within(90_000) });
   cleanups.push(() => compose(['down', '-t', '0']));
   const up = await compose(['up', '-d']);
   assert.equal(up.code, 0, up.stderr);
   const ids = (await compose(['ps', '-q'])).stdout.split('\n').filter(Boolean);
   assert.equal(ids.length, 1);
-  await eventually(async () => (await inspect(c!.m.docker, ids[0]!)).RestartCount >= 2, within(60_000));
-  assert.equal((await inspect(c.m.docker, ids[0]!)).HostConfig.RestartPolicy.Name, 'always');
+  await eventually(async () => (await inspect(suite.cluster!.m.docker, ids[0]!)).RestartCount >= 2, 60_000);
+  assert.equal((await inspect(suite.cluster.m.docker, ids[0]!)).HostConfig.RestartPolicy.Name, 'always');
 });
 
 test('the manager killed -9 mid back-off restarts the container once it recovers, and only once', async (t) => {
-  if (!c) return t.skip('no Mesos backend');
+  if (!suite.cluster) return t.skip('no Mesos backend');
   const stateDir = await mkdtemp(join(tmpdir(), 'mesoswarm-restart-crash-'));
   cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
   const fw = uniquePrefix('rpcrash').replace(/-$/, '');
-  const args = managerArgs(c.backend, stateDir, fw);
+  const args = managerArgs(suite.cluster.backend, stateDir, fw);
   let manager: ManagerProcess = await spawnManager(args);
   cleanups.push(() => manager.kill());
-  await waitForNodes(manager, (await c.backend.agents()).length);
+  await waitForNodes(manager, (await suite.cluster.backend.agents()).length);
   const frameworkId = await subscribedFramework(manager);
-  cleanups.push(() => releaseFramework(c!.backend, frameworkId, fw));
-  const cl = { tasks: () => frameworkTasks(c!.backend, frameworkId) };
+  cleanups.push(() => releaseFramework(suite.cluster!.backend, frameworkId, fw));
+  const cl = { tasks: () => frameworkTasks(suite.cluster!.backend, frameworkId) };
   const name = `${P}crash`;
   // Six restarts reach a 3.2 s back-off (100 ms doubling); the seventh is the last on-failure:7 allows.
   const id = await manager.docker.ok([
@@ -237,7 +227,7 @@ test('the manager killed -9 mid back-off restarts the container once it recovers
       const s = await inspect(manager.docker, id);
       return s.RestartCount === 6 && s.Mesos?.Phase === 'queued';
     },
-    within(90_000),
+    90_000,
     50,
   );
   await manager.kill('SIGKILL');
@@ -247,7 +237,7 @@ test('the manager killed -9 mid back-off restarts the container once it recovers
   await eventually(async () => {
     const s = await inspect(manager.docker, id);
     return s.RestartCount === 7 && s.State.Status === 'exited';
-  }, within(60_000));
+  }, 60_000);
   await new Promise((resolve) => setTimeout(resolve, within(1_000)));
   assert.equal(
     (await tasksOf(cl, name)).length,
