@@ -8,7 +8,7 @@ import { parseMasterAddress } from '../mesos/detector.js';
 import { normalizeEngineAddress, type EngineAddress } from './address.js';
 import type { Discovery } from './discovery.js';
 import { call, ensurePath, isNodeExists } from '../util/zookeeper.js';
-import { hardenConnection } from '../mesos/zookeeper-guard.js';
+import { connectedClient } from '../mesos/zookeeper-guard.js';
 
 const { CreateMode } = zookeeper;
 
@@ -28,22 +28,9 @@ export function zookeeperTarget(uri: string): ZooKeeperTarget {
 export const nodesPath = (target: ZooKeeperTarget) => `${target.base}/docker/swarm/nodes`;
 export const leaderPath = (target: ZooKeeperTarget) => `${target.base}/docker/swarm/leader`;
 
-/** A connected client; rejects when the ensemble does not answer within `timeoutMs`. */
-export function connectZooKeeper(target: ZooKeeperTarget, timeoutMs: number): Promise<zookeeper.Client> {
-  const client = hardenConnection(zookeeper.createClient(target.servers, { sessionTimeout: timeoutMs, retries: 0 }));
-  if (target.auth) client.addAuthInfo('digest', Buffer.from(`${target.auth.user}:${target.auth.password}`));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.close();
-      reject(new Error(`cannot reach ZooKeeper at ${target.servers} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve(client);
-    });
-    client.connect();
-  });
-}
+/** A connected client of the discovery's ensemble; rejects when it does not answer within `timeoutMs`. */
+const connectZooKeeper = (target: ZooKeeperTarget, timeoutMs: number): Promise<zookeeper.Client> =>
+  connectedClient(target.servers, { timeoutMs, retries: 0, ...(target.auth ? { auth: target.auth } : {}) });
 
 /** The engines under `<path>/docker/swarm/nodes`, followed while anyone watches. */
 export function zookeeperDiscovery(uri: string, timeoutMs = 10_000): Discovery & { ready(): Promise<void> } {
