@@ -15,7 +15,7 @@
 // election znode still stood. Every write goes through FencedWriter (zookeeper-fence.ts).
 import { randomBytes } from 'node:crypto';
 import type { StateBackend, StateEntry, StateLog } from '../cluster/mesos/persistence.js';
-import { badParameter } from '../errors.js';
+import { badParameter, stoppedActing } from '../errors.js';
 import { encodeLine, JournalEncodeError } from './journal.js';
 import { RAW_PART, packLines } from './zookeeper-chunks.js';
 import { readChunks } from './zookeeper-reader.js';
@@ -135,7 +135,7 @@ class ZooKeeperStateLog implements StateLog {
   }
 
   append(entry: StateEntry): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('shared state closed'));
+    if (this.#closed) return Promise.reject(stoppedActing());
     if (this.#writer.stopped) return Promise.reject(this.#writer.stopped);
     const line = encodeLine(entry); // a JournalEncodeError now, before the caller changes anything
     try {
@@ -153,7 +153,7 @@ class ZooKeeperStateLog implements StateLog {
   }
 
   compact(entries: Iterable<StateEntry>): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('shared state closed'));
+    if (this.#closed) return Promise.reject(stoppedActing());
     const run = this.#compaction.then(() => this.#compact(entries));
     this.#compaction = run.catch(() => undefined);
     return run;

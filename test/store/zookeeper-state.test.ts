@@ -82,6 +82,8 @@ withPlace('100,000 containers fit: every znode under the limit, replayed whole a
   await log.append(entry('after', 'the snapshot'));
   assert.equal(log.size, COUNT + 2 + LOG_CHUNK_WEIGHT, 'the snapshot, one append and its read');
   await log.close();
+  // A write after acting ended is the client's to retry elsewhere (503), not a server error.
+  await assert.rejects(log.append(entry('too', 'late')), (err) => isManagerError(err) && err.status === 503);
 
   const pointer = JSON.parse(await getData(p.client, p.root)) as { snapshot: string; chunks: number };
   const chunks = await children(p.client, `${p.root}/snapshots`);
